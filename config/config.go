@@ -1,0 +1,150 @@
+package config
+
+import "time"
+
+// DefaultFile is the configuration file read when no file is named and it
+// exists in the working directory.
+const DefaultFile = "leadnudge.yaml"
+
+// EnvPrefix starts the name of every environment variable that sets a key:
+// LEADNUDGE_<SECTION>_<KEY>, e.g. LEADNUDGE_SLACK_BOT_TOKEN.
+const EnvPrefix = "LEADNUDGE"
+
+// Config is the whole configuration of leadnudge. The yaml tag of each field
+// is its key in the file, and its desc tag is the one-line meaning shown in
+// the README reference. Start from Default, never from the zero value.
+type Config struct {
+	Slack      SlackConfig      `yaml:"slack"`
+	Store      StoreConfig      `yaml:"store"`
+	Rules      RulesConfig      `yaml:"rules"`
+	HTTP       HTTPConfig       `yaml:"http"`
+	Log        LogConfig        `yaml:"log"`
+	Nudges     NudgesConfig     `yaml:"nudges"`
+	Reflection ReflectionConfig `yaml:"reflection"`
+	Shutdown   ShutdownConfig   `yaml:"shutdown"`
+}
+
+// SlackConfig is the slack section: tokens and how the Web API is called.
+type SlackConfig struct {
+	BotToken     Secret        `yaml:"bot_token" desc:"Bot token (xoxb-…) for the Web API; required by run."`
+	AppToken     Secret        `yaml:"app_token" desc:"App-level token (xapp-…) with connections:write, for Socket Mode; required by run."`
+	APIURL       string        `yaml:"api_url" desc:"Base URL of Slack's Web API, ending in /; point it at a local Slack for development."`
+	MaxRetries   int           `yaml:"max_retries" desc:"Retries of a Web API call after a 429 (honouring Retry-After) or a transient error."`
+	UserCacheTTL time.Duration `yaml:"user_cache_ttl" desc:"How long users.info answers (time zone, status, deactivation) are cached."`
+}
+
+// StoreConfig is the store section: where state is kept and for how long.
+type StoreConfig struct {
+	Driver       string        `yaml:"driver" desc:"Database: sqlite (one replica, nothing to install) or postgres (several replicas)."`
+	DSN          Secret        `yaml:"dsn" desc:"SQLite file path, or PostgreSQL connection string (postgres://…)."`
+	Retention    time.Duration `yaml:"retention" desc:"How long nudge records and reflections are kept before the daily purge removes them."`
+	DedupeWindow time.Duration `yaml:"dedupe_window" desc:"How long a handled event_id is remembered, so Slack's redeliveries are dropped."`
+}
+
+// RulesConfig is the rules section: the workspace rules file.
+type RulesConfig struct {
+	File  string `yaml:"file" desc:"Workspace rules file layered over the built-in rules; empty means built-in rules only."`
+	Watch bool   `yaml:"watch" desc:"Reload the rules file when it changes (it is also reloaded on SIGHUP)."`
+}
+
+// HTTPConfig is the http section: the metrics and health listener.
+type HTTPConfig struct {
+	Listen           string `yaml:"listen" desc:"Address of the /metrics, /healthz and /readyz listener; empty disables it."`
+	AllowNonLoopback bool   `yaml:"allow_non_loopback" desc:"Allow http.listen on a non-loopback address (metrics reachable from other machines)."`
+}
+
+// LogConfig is the log section.
+type LogConfig struct {
+	Level  string `yaml:"level" desc:"Log level: debug, info, warn or error (debug adds per-event detail, never message text)."`
+	Format string `yaml:"format" desc:"Log format: json or console."`
+}
+
+// NudgesConfig is the nudges section: when and how private nudges are sent.
+type NudgesConfig struct {
+	Enabled     bool           `yaml:"enabled" desc:"Send nudges at all (reflection prompts are governed by reflection.enabled)."`
+	Delivery    string         `yaml:"delivery" desc:"How a nudge is delivered: dm (a direct message) or ephemeral (visible only to the author, in the channel)."`
+	Cooldown    time.Duration  `yaml:"cooldown" desc:"Minimum time between two nudges for the same person and rule (a rule may override it)."`
+	DailyCap    int            `yaml:"daily_cap" desc:"Most nudges one person gets per day."`
+	MinSeverity string         `yaml:"min_severity" desc:"Least severe rule that nudges: nudge (all rules) or strong."`
+	Workers     int            `yaml:"workers" desc:"Deliveries running at once; acks never wait for them."`
+	QueueSize   int            `yaml:"queue_size" desc:"Matched messages waiting for a delivery worker."`
+	Lease       time.Duration  `yaml:"lease" desc:"How long a pending nudge claimed by one replica is reserved before another may deliver it."`
+	Channels    ChannelsConfig `yaml:"channels"`
+}
+
+// ChannelsConfig is the nudges.channels section: where nudges may come from.
+type ChannelsConfig struct {
+	Allow []string `yaml:"allow" desc:"Channel ids or names to watch; empty means every channel the bot is in."`
+	Deny  []string `yaml:"deny" desc:"Channel ids or names never watched, even when allowed."`
+}
+
+// ReflectionConfig is the reflection section: the weekly private prompt.
+type ReflectionConfig struct {
+	Enabled         bool          `yaml:"enabled" desc:"Run the weekly reflection prompt."`
+	Schedule        string        `yaml:"schedule" desc:"5-field cron spec read in each person's own time zone (default: Fridays at 16:00)."`
+	DefaultTimezone string        `yaml:"default_timezone" desc:"IANA time zone for people whose Slack profile has none."`
+	Channels        []string      `yaml:"channels" desc:"Channels whose members are enrolled, besides people who turned it on with /reflect on."`
+	PostChannel     string        `yaml:"post_channel" desc:"Channel where the week's prompt is also posted; empty for none."`
+	Rate            float64       `yaml:"rate" desc:"Prompt DMs sent per second during the weekly fan-out."`
+	Lease           time.Duration `yaml:"lease" desc:"How long a claimed prompt stays reserved before another replica may retry it."`
+	FatigueAfter    int           `yaml:"fatigue_after" desc:"Ignored prompts in a row after which the person is asked once whether to keep, pause or stop; 0 never asks."`
+	AwayEmoji       []string      `yaml:"away_emoji" desc:"Status emoji that mean away: no prompt that week."`
+	AwayText        []string      `yaml:"away_text" desc:"Status text fragments (case-insensitive) that mean away: no prompt that week."`
+	Holidays        []string      `yaml:"holidays" desc:"Dates (YYYY-MM-DD) on which no prompts are sent."`
+}
+
+// ShutdownConfig is the shutdown section.
+type ShutdownConfig struct {
+	Timeout time.Duration `yaml:"timeout" desc:"How long in-flight deliveries may take to finish after SIGTERM."`
+}
+
+// Default returns the configuration with every key at its default value.
+// Each call returns fresh slices, so callers may modify the result.
+func Default() Config {
+	return Config{
+		Slack: SlackConfig{
+			APIURL:       "https://slack.com/api/",
+			MaxRetries:   3,
+			UserCacheTTL: time.Hour,
+		},
+		Store: StoreConfig{
+			Driver:       "sqlite",
+			DSN:          "leadnudge.db",
+			Retention:    180 * 24 * time.Hour,
+			DedupeWindow: time.Hour,
+		},
+		Rules: RulesConfig{Watch: true},
+		HTTP:  HTTPConfig{Listen: "127.0.0.1:9090"},
+		Log:   LogConfig{Level: "info", Format: "json"},
+		Nudges: NudgesConfig{
+			Enabled:     true,
+			Delivery:    "dm",
+			Cooldown:    72 * time.Hour,
+			DailyCap:    2,
+			MinSeverity: "nudge",
+			Workers:     8,
+			QueueSize:   1024,
+			Lease:       time.Minute,
+			Channels:    ChannelsConfig{Allow: []string{}, Deny: []string{}},
+		},
+		Reflection: ReflectionConfig{
+			Enabled:         true,
+			Schedule:        "0 16 * * 5",
+			DefaultTimezone: "UTC",
+			Channels:        []string{},
+			Rate:            1,
+			Lease:           10 * time.Minute,
+			FatigueAfter:    3,
+			AwayEmoji: []string{
+				":palm_tree:", ":desert_island:", ":beach_with_umbrella:", ":airplane:",
+				":face_with_thermometer:", ":thermometer:", ":sneezing_face:",
+			},
+			AwayText: []string{
+				"OOO", "out of office", "vacation", "holiday", "on leave", "parental leave",
+				"out sick", "sick leave", "PTO",
+			},
+			Holidays: []string{},
+		},
+		Shutdown: ShutdownConfig{Timeout: 10 * time.Second},
+	}
+}

@@ -12,7 +12,7 @@ import (
 
 // adminError answers a bad admin request: 400 {"ok":false,"error":msg}.
 func adminError(w http.ResponseWriter, status int, msg string) {
-	writeJSON(w, status, map[string]any{"ok": false, "error": msg})
+	writeJSON(w, status, errorBody{Error: msg})
 }
 
 // decodeAdmin decodes a JSON object body into v. Unknown fields are

@@ -3,10 +3,12 @@ package fakeslack_test
 import (
 	"context"
 	"errors"
+	"net/http"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/gorilla/websocket"
 	"github.com/leadnudge/leadnudge/fakeslack"
 	"github.com/slack-go/slack"
 	"github.com/slack-go/slack/socketmode"
@@ -148,4 +150,15 @@ func errAs[T error](err error) (T, bool) {
 	var target T
 	ok := errors.As(err, &target)
 	return target, ok
+}
+
+// dialWS dials a Socket Mode URL the way slack-go does (Origin header).
+func dialWS(t *testing.T, u string) (*websocket.Conn, *http.Response, error) {
+	t.Helper()
+	d := websocket.Dialer{HandshakeTimeout: 5 * time.Second}
+	ws, resp, err := d.DialContext(ctxT(t), u, http.Header{"Origin": {"https://api.slack.com"}})
+	if resp != nil && resp.Body != nil {
+		resp.Body.Close()
+	}
+	return ws, resp, err
 }

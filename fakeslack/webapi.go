@@ -240,6 +240,12 @@ func (s *Server) validToken(kind tokenKind, tok string) bool {
 	}
 }
 
+// errorBody is {"ok":false,"error":…}, with ok first as Slack sends it.
+type errorBody struct {
+	OK    bool   `json:"ok"`
+	Error string `json:"error"`
+}
+
 // writeJSON answers with status and v as JSON.
 func writeJSON(w http.ResponseWriter, status int, v any) {
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")
@@ -263,7 +269,7 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
 	if perr != nil {
 		call.Error = "invalid_arguments"
 		s.record(call)
-		writeJSON(w, http.StatusOK, map[string]any{"ok": false, "error": "invalid_arguments"})
+		writeJSON(w, http.StatusOK, errorBody{Error: "invalid_arguments"})
 		return
 	}
 	call.Params = req.recordedParams()
@@ -271,13 +277,13 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		call.Error = "unknown_method"
 		s.record(call)
-		writeJSON(w, http.StatusOK, map[string]any{"ok": false, "error": "unknown_method"})
+		writeJSON(w, http.StatusOK, errorBody{Error: "unknown_method"})
 		return
 	}
 	if !s.validToken(m.token, req.token) {
 		call.Error = "invalid_auth"
 		s.record(call)
-		writeJSON(w, http.StatusOK, map[string]any{"ok": false, "error": "invalid_auth"})
+		writeJSON(w, http.StatusOK, errorBody{Error: "invalid_auth"})
 		return
 	}
 	if f := s.takeFault(req.method); f != nil {
@@ -295,7 +301,7 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
 			case http.StatusTooManyRequests:
 				w.Header().Set("Retry-After", strconv.Itoa(f.retryAfter()))
 			}
-			writeJSON(w, status, map[string]any{"ok": false, "error": code})
+			writeJSON(w, status, errorBody{Error: code})
 			return
 		}
 	}
@@ -303,7 +309,7 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
 	if aerr != "" {
 		call.Error = string(aerr)
 		s.record(call)
-		writeJSON(w, http.StatusOK, map[string]any{"ok": false, "error": string(aerr)})
+		writeJSON(w, http.StatusOK, errorBody{Error: string(aerr)})
 		return
 	}
 	s.record(call)
@@ -329,7 +335,7 @@ func (s *Server) serveResponseURL(w http.ResponseWriter, r *http.Request) {
 	id := strings.TrimPrefix(r.URL.Path, "/resp/")
 	call := Call{Method: "response_url", At: s.opts.Now(), Params: map[string]any{}}
 	if r.Method != http.MethodPost {
-		writeJSON(w, http.StatusMethodNotAllowed, map[string]any{"ok": false, "error": "method_not_allowed"})
+		writeJSON(w, http.StatusMethodNotAllowed, errorBody{Error: "method_not_allowed"})
 		return
 	}
 	data, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxBody))
@@ -364,9 +370,9 @@ func (s *Server) serveResponseURL(w http.ResponseWriter, r *http.Request) {
 	case "":
 		writeJSON(w, http.StatusOK, map[string]any{"ok": true})
 	case "no_such_response_url":
-		writeJSON(w, http.StatusNotFound, map[string]any{"ok": false, "error": call.Error})
+		writeJSON(w, http.StatusNotFound, errorBody{Error: call.Error})
 	default:
-		writeJSON(w, http.StatusBadRequest, map[string]any{"ok": false, "error": call.Error})
+		writeJSON(w, http.StatusBadRequest, errorBody{Error: call.Error})
 	}
 }
 

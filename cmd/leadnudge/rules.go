@@ -1,7 +1,152 @@
 package main
 
-import "github.com/spf13/cobra"
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/leadnudge/leadnudge/nudges"
+	"github.com/spf13/cobra"
+)
 
 func newRulesCmd() *cobra.Command {
-	return &cobra.Command{Use: "rules", Short: "Validate, test and list rules (work in progress)"}
+	cmd := &cobra.Command{
+		Use:   "rules",
+		Short: "Validate, test and list rules files (the built-in rules without FILE)",
+	}
+	cmd.AddCommand(newRulesValidateCmd(), newRulesTestCmd(), newRulesListCmd())
+	return cmd
+}
+
+func fileArg(args []string) string {
+	if len(args) == 1 {
+		return args[0]
+	}
+	return ""
+}
+
+func newRulesValidateCmd() *cobra.Command {
+	return &cobra.Command{
+		Use:   "validate [FILE]",
+		Short: "Check a rules file; errors name file:line:col (exit 2 when invalid)",
+		Args:  cobra.MaximumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			m, name, err := loadRules(fileArg(args))
+			if err != nil {
+				fmt.Fprintln(cmd.ErrOrStderr(), err)
+				return &exitError{code: 2, err: fmt.Errorf("%s is not valid", name)}
+			}
+			rs := m.RuleSet()
+			_, err = fmt.Fprintf(cmd.OutOrStdout(), "%s: valid: %d rules, %d phrase variants, %d prompts\n",
+				name, len(rs.Rules), m.Stats().Patterns, len(rs.Prompts))
+			return err
+		},
+	}
+}
+
+func newRulesTestCmd() *cobra.Command {
+	return &cobra.Command{
+		Use:   "test [FILE]",
+		Short: "Run every rule's examples; print failures (exit 1 if any, 2 if the file is invalid)",
+		Args:  cobra.MaximumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			m, name, err := loadRules(fileArg(args))
+			if err != nil {
+				fmt.Fprintln(cmd.ErrOrStderr(), err)
+				return &exitError{code: 2, err: fmt.Errorf("%s is not valid", name)}
+			}
+			fails := m.TestExamples()
+			out := cmd.OutOrStdout()
+			for _, f := range fails {
+				fmt.Fprintln(out, f.Error())
+			}
+			total := m.ExampleCount()
+			fmt.Fprintf(out, "%s: %d examples, %d passed, %d failed\n", name, total, total-len(fails), len(fails))
+			if len(fails) > 0 {
+				return &exitError{code: 1}
+			}
+			return nil
+		},
+	}
+}
+
+type listRule struct {
+	ID       string     `json:"id"`
+	Category string     `json:"category"`
+	Severity string     `json:"severity"`
+	Cooldown string     `json:"cooldown"`
+	Phrases  []string   `json:"phrases"`
+	Regex    []string   `json:"regex,omitempty"`
+	Tip      nudges.Tip `json:"tip"`
+	Source   string     `json:"source"`
+}
+
+func newRulesListCmd() *cobra.Command {
+	var format string
+	cmd := &cobra.Command{
+		Use:   "list [FILE] [--format text|json]",
+		Short: "List the effective rules and prompts",
+		Args:  cobra.MaximumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if format != "text" && format != "json" {
+				return &exitError{code: 2, err: fmt.Errorf("--format must be text or json, got %q", format)}
+			}
+			m, name, err := loadRules(fileArg(args))
+			if err != nil {
+				fmt.Fprintln(cmd.ErrOrStderr(), err)
+				return &exitError{code: 2, err: fmt.Errorf("%s is not valid", name)}
+			}
+			rs := m.RuleSet()
+			if format == "json" {
+				return writeRulesJSON(cmd.OutOrStdout(), rs)
+			}
+			return writeRulesText(cmd.OutOrStdout(), rs)
+		},
+	}
+	cmd.Flags().StringVar(&format, "format", "text", "output format: text or json")
+	return cmd
+}
+
+func writeRulesJSON(w io.Writer, rs *nudges.RuleSet) error {
+	out := struct {
+		Rules   []listRule      `json:"rules"`
+		Prompts []nudges.Prompt `json:"prompts"`
+	}{Rules: []listRule{}, Prompts: append([]nudges.Prompt{}, rs.Prompts...)}
+	for i := range rs.Rules {
+		r := &rs.Rules[i]
+		out.Rules = append(out.Rules, listRule{
+			ID: r.ID, Category: string(r.Category), Severity: r.Severity.String(),
+			Cooldown: rs.CooldownFor(r).String(), Phrases: r.Phrases, Regex: r.Regex, Tip: r.Tip, Source: r.Pos.File,
+		})
+	}
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(out)
+}
+
+func writeRulesText(w io.Writer, rs *nudges.RuleSet) error {
+	var b strings.Builder
+	for _, c := range nudges.Categories() {
+		first := true
+		for i := range rs.Rules {
+			r := &rs.Rules[i]
+			if r.Category != c {
+				continue
+			}
+			if first {
+				fmt.Fprintf(&b, "%s (%s)\n", c.Label(), c)
+				first = false
+			}
+			fmt.Fprintf(&b, "  %-34s %-6s %s\n", r.ID, r.Severity, r.Tip.Title)
+			fmt.Fprintf(&b, "  %-34s        %s\n", "", strings.Join(r.Phrases, " · "))
+		}
+	}
+	fmt.Fprintf(&b, "\nWeekly reflection prompts\n")
+	for _, p := range rs.Prompts {
+		fmt.Fprintf(&b, "  %-34s %s\n", p.ID, p.Text)
+	}
+	fmt.Fprintf(&b, "\n%d rules, %d prompts\n", len(rs.Rules), len(rs.Prompts))
+	_, err := io.WriteString(w, b.String())
+	return err
 }

@@ -1,0 +1,248 @@
+package nudges
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"regexp"
+	"strings"
+	"testing"
+)
+
+// The benchmarks compare leadnudge's matcher with the two designs simple
+// phrase bots use, on the same phrases and messages in the same run:
+//   - regexp-loop: one case-insensitive `\b` regexp per phrase, run in a loop;
+//   - alternation: one combined `(?i)\b(?:p1|p2|…)\b` regexp (Vale, 18F's bot).
+// Reproduce (see BENCHMARKS.md):
+//   go test ./nudges -run '^$' -bench . -benchmem -count 6 -timeout 30m
+
+var benchWords = strings.Fields(`the a we you team plan deploy release review change meeting customer
+ticket sprint roadmap budget design test build issue feature launch update report deadline
+quarter goal priority client data server code docs process hiring project scope risk owner
+call sync notes draft feedback metric user bug fix branch merge service alert incident
+today tomorrow monday friday week later soon now again first next last please thanks
+can could should would will might need want think know see look check send share move
+ship write read run start stop keep make take give ask tell help try work talk meet`)
+
+// genRuleSet makes a deterministic rule set of n phrases (5 per rule), each
+// three to five words drawn from benchWords.
+func genRuleSet(n int) *RuleSet {
+	r := rand.New(rand.NewPCG(uint64(n), 42))
+	rs := &RuleSet{Version: 1, Defaults: Defaults{Severity: SeverityNudge}}
+	seen := map[string]bool{}
+	for len(seen) < n {
+		id := fmt.Sprintf("gen-%d", len(rs.Rules))
+		rule := Rule{ID: id, Category: CategoryStatusQuo, Severity: SeverityNudge, Tip: Tip{Title: "t", Why: "w", Try: []string{"x"}}}
+		for len(rule.Phrases) < 5 && len(seen) < n {
+			k := 3 + r.IntN(3)
+			ws := make([]string, k)
+			for i := range ws {
+				ws[i] = benchWords[r.IntN(len(benchWords))]
+			}
+			p := strings.Join(ws, " ")
+			if !seen[p] {
+				seen[p] = true
+				rule.Phrases = append(rule.Phrases, p)
+			}
+		}
+		rs.Rules = append(rs.Rules, rule)
+	}
+	return rs
+}
+
+// benchMessages makes realistic chat messages of 50–300 bytes; about 5%
+// contain a phrase of the given rule set.
+func benchMessages(rs *RuleSet, count int) []string {
+	r := rand.New(rand.NewPCG(7, 7))
+	openers := []string{
+		"Hey team,", "Quick update:", "FYI", "@here", "Morning!", "Thanks all,", "Heads up:", "Re the incident -",
+	}
+	bodies := []string{
+		"the staging deploy finished and the smoke tests are green, can someone review the migration PR before lunch?",
+		"I moved the sprint review to Thursday at 3pm so the design folks can join, agenda is in the doc.",
+		"customer call went well, they want the export feature by end of quarter; I'll write up notes.",
+		"latency on the search service spiked around 09:40 UTC, rolled back to 1.8.2, looking into the root cause.",
+		"reminder that hiring loops for the backend role start next week, please grab a slot in the sheet.",
+		"the budget numbers for Q3 are in the shared folder :chart_with_upwards_trend: comments welcome by Friday.",
+		"can we sync on the roadmap? I think the onboarding work should come before the billing revamp.",
+		"nice work on the release notes, they read really clearly. Small typo in the second paragraph.",
+	}
+	var phrases []string
+	for _, rule := range rs.Rules {
+		phrases = append(phrases, rule.Phrases...)
+	}
+	msgs := make([]string, count)
+	for i := range msgs {
+		var b strings.Builder
+		b.WriteString(openers[r.IntN(len(openers))])
+		b.WriteByte(' ')
+		b.WriteString(bodies[r.IntN(len(bodies))])
+		if r.IntN(2) == 0 {
+			b.WriteByte(' ')
+			b.WriteString(bodies[r.IntN(len(bodies))])
+		}
+		s := b.String()
+		if len(s) > 300 {
+			s = s[:300]
+		}
+		if i%20 == 0 && len(phrases) > 0 {
+			p, _ := expandBraces(phrases[r.IntN(len(phrases))])
+			s = s[:min(len(s), 200)] + " Honestly, " + p[0] + "."
+		}
+		msgs[i] = s
+	}
+	return msgs
+}
+
+// baselinePhrases are the literal phrases as a simple bot would list them:
+// braces expanded, no contraction forms.
+func baselinePhrases(rs *RuleSet) []string {
+	var out []string
+	for _, rule := range rs.Rules {
+		for _, p := range rule.Phrases {
+			alts, _ := expandBraces(p)
+			out = append(out, alts...)
+		}
+	}
+	return out
+}
+
+type benchCase struct {
+	name string
+	rs   *RuleSet
+}
+
+func benchCases(b *testing.B) []benchCase {
+	builtin, err := Builtin()
+	if err != nil {
+		b.Fatal(err)
+	}
+	return []benchCase{
+		{"builtin", builtin},
+		{"phrases=50", genRuleSet(50)},
+		{"phrases=500", genRuleSet(500)},
+		{"phrases=5000", genRuleSet(5000)},
+	}
+}
+
+func BenchmarkMatch(b *testing.B) {
+	for _, bc := range benchCases(b) {
+		msgs := benchMessages(bc.rs, 1000)
+		total := 0
+		for _, m := range msgs {
+			total += len(m)
+		}
+		run := func(b *testing.B, match func(string) bool) {
+			b.SetBytes(int64(total))
+			b.ReportAllocs()
+			hits := 0
+			for b.Loop() {
+				for _, m := range msgs {
+					if match(m) {
+						hits++
+					}
+				}
+			}
+			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*len(msgs)), "ns/msg")
+			if hits == 0 {
+				b.Fatal("no message matched: the corpus is broken")
+			}
+		}
+		b.Run(bc.name+"/leadnudge", func(b *testing.B) {
+			m, err := Compile(bc.rs)
+			if err != nil {
+				b.Fatal(err)
+			}
+			run(b, func(s string) bool { return len(m.MatchText(s)) > 0 })
+		})
+		phrases := baselinePhrases(bc.rs)
+		b.Run(bc.name+"/alternation", func(b *testing.B) {
+			quoted := make([]string, len(phrases))
+			for i, p := range phrases {
+				quoted[i] = regexp.QuoteMeta(p)
+			}
+			re := regexp.MustCompile(`(?i)\b(?:` + strings.Join(quoted, "|") + `)\b`)
+			run(b, re.MatchString)
+		})
+		b.Run(bc.name+"/regexp-loop", func(b *testing.B) {
+			res := make([]*regexp.Regexp, len(phrases))
+			for i, p := range phrases {
+				res[i] = regexp.MustCompile(`(?i)\b` + regexp.QuoteMeta(p) + `\b`)
+			}
+			run(b, func(s string) bool {
+				found := false
+				for _, re := range res {
+					if re.MatchString(s) {
+						found = true
+					}
+				}
+				return found
+			})
+		})
+	}
+}
+
+// BenchmarkMatch200B is one 200-byte message with no match, built-in rules.
+func BenchmarkMatch200B(b *testing.B) {
+	rs, err := Builtin()
+	if err != nil {
+		b.Fatal(err)
+	}
+	m, err := Compile(rs)
+	if err != nil {
+		b.Fatal(err)
+	}
+	msg := "Quick update: the staging deploy finished and the smoke tests are green, can someone review the migration PR before lunch? I'll write up notes for the customer call after that, thanks a lot :tada:"
+	if len(msg) != 200 {
+		b.Fatalf("message is %d bytes, want 200", len(msg))
+	}
+	if len(m.MatchText(msg)) != 0 {
+		b.Fatal("message should not match")
+	}
+	b.SetBytes(int64(len(msg)))
+	b.ReportAllocs()
+	for b.Loop() {
+		m.MatchText(msg)
+	}
+}
+
+// BenchmarkLongText is 1 MiB of chat-like text, normalization included.
+func BenchmarkLongText(b *testing.B) {
+	for _, bc := range benchCases(b) {
+		if bc.name != "builtin" && bc.name != "phrases=5000" {
+			continue
+		}
+		m, err := Compile(bc.rs)
+		if err != nil {
+			b.Fatal(err)
+		}
+		text := strings.Join(benchMessages(bc.rs, 6000), "\n")[:1<<20]
+		b.Run(bc.name, func(b *testing.B) {
+			b.SetBytes(int64(len(text)))
+			b.ReportAllocs()
+			for b.Loop() {
+				m.MatchText(text)
+			}
+		})
+	}
+}
+
+// BenchmarkCompile measures building the matcher, and reports the memory
+// held by the compiled automaton.
+func BenchmarkCompile(b *testing.B) {
+	for _, bc := range benchCases(b) {
+		b.Run(bc.name, func(b *testing.B) {
+			b.ReportAllocs()
+			var m *Matcher
+			for b.Loop() {
+				var err error
+				if m, err = Compile(bc.rs); err != nil {
+					b.Fatal(err)
+				}
+			}
+			st := m.Stats()
+			b.ReportMetric(float64(st.Bytes), "automaton-bytes")
+			b.ReportMetric(float64(st.Patterns), "patterns")
+			b.ReportMetric(float64(st.States), "states")
+		})
+	}
+}

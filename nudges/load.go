@@ -1,0 +1,478 @@
+package nudges
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"os"
+	"regexp"
+	"sort"
+	"strings"
+	"time"
+
+	"gopkg.in/yaml.v3"
+)
+
+// maxRulesFileSize bounds what ParseRules accepts, so a wrong path (a log
+// file, a disk image) fails fast with a clear error.
+const maxRulesFileSize = 8 << 20
+
+// Error is one problem in a rules file, with the position it was found at.
+type Error struct {
+	Pos Pos
+	Msg string
+}
+
+// Error formats the problem as file:line:col: message.
+func (e *Error) Error() string { return e.Pos.String() + ": " + e.Msg }
+
+// ErrorList is every problem found in one rules file, in file order.
+type ErrorList []*Error
+
+// Error joins the problems, one per line.
+func (l ErrorList) Error() string {
+	var b strings.Builder
+	for i, e := range l {
+		if i > 0 {
+			b.WriteByte('\n')
+		}
+		b.WriteString(e.Error())
+	}
+	return b.String()
+}
+
+// LoadRulesFile reads and parses the rules file at path.
+func LoadRulesFile(path string) (*RuleSet, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("reading rules file: %w", err)
+	}
+	defer f.Close()
+	var buf bytes.Buffer
+	if _, err := buf.ReadFrom(&limitedReader{f: f, n: maxRulesFileSize + 1}); err != nil {
+		return nil, fmt.Errorf("reading rules file %s: %w", path, err)
+	}
+	return ParseRules(path, buf.Bytes())
+}
+
+type limitedReader struct {
+	f interface{ Read([]byte) (int, error) }
+	n int64
+}
+
+func (l *limitedReader) Read(p []byte) (int, error) {
+	if l.n <= 0 {
+		return 0, errors.New("file is larger than 8 MiB")
+	}
+	if int64(len(p)) > l.n {
+		p = p[:l.n]
+	}
+	n, err := l.f.Read(p)
+	l.n -= int64(n)
+	return n, err
+}
+
+// ParseRules parses and validates a rules file. name is used in error
+// positions. Every problem found is reported (as an ErrorList), each naming
+// file:line:col. Examples are not run here: see Matcher.TestExamples.
+func ParseRules(name string, data []byte) (*RuleSet, error) {
+	p := &parser{file: name}
+	if len(data) > maxRulesFileSize {
+		p.errorf(Pos{File: name, Line: 1, Col: 1}, "file is larger than 8 MiB")
+		return nil, p.errs
+	}
+	var doc yaml.Node
+	if err := yaml.Unmarshal(data, &doc); err != nil {
+		p.yamlError(err)
+		return nil, p.errs
+	}
+	if doc.Kind == 0 || len(doc.Content) == 0 {
+		p.errorf(Pos{File: name, Line: 1, Col: 1}, "empty rules file: expected version, rules and prompts")
+		return nil, p.errs
+	}
+	rs := p.ruleSet(doc.Content[0])
+	if len(p.errs) > 0 {
+		sort.SliceStable(p.errs, func(i, j int) bool {
+			a, b := p.errs[i].Pos, p.errs[j].Pos
+			if a.Line != b.Line {
+				return a.Line < b.Line
+			}
+			return a.Col < b.Col
+		})
+		return nil, p.errs
+	}
+	return rs, nil
+}
+
+type parser struct {
+	file string
+	errs ErrorList
+}
+
+func (p *parser) pos(n *yaml.Node) Pos { return Pos{File: p.file, Line: n.Line, Col: n.Column} }
+
+func (p *parser) errorf(pos Pos, format string, args ...any) {
+	p.errs = append(p.errs, &Error{Pos: pos, Msg: fmt.Sprintf(format, args...)})
+}
+
+var yamlLineRE = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)
+
+// yamlError turns a yaml.v3 syntax error into file:line:col form.
+func (p *parser) yamlError(err error) {
+	msg := err.Error()
+	line := 1
+	if m := yamlLineRE.FindStringSubmatch(msg); m != nil {
+		fmt.Sscan(m[1], &line)
+		msg = m[2]
+	} else {
+		msg = strings.TrimPrefix(msg, "yaml: ")
+	}
+	p.errorf(Pos{File: p.file, Line: line, Col: 1}, "invalid YAML: %s", msg)
+}
+
+// fields checks that n is a mapping with only the allowed keys, and returns
+// key → value nodes.
+func (p *parser) fields(n *yaml.Node, what string, allowed ...string) (map[string]*yaml.Node, bool) {
+	if n.Kind != yaml.MappingNode {
+		p.errorf(p.pos(n), "%s must be a mapping, got %s", what, kindName(n))
+		return nil, false
+	}
+	vals := make(map[string]*yaml.Node, len(n.Content)/2)
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		k, v := n.Content[i], n.Content[i+1]
+		name := k.Value
+		ok := false
+		for _, a := range allowed {
+			if a == name {
+				ok = true
+				break
+			}
+		}
+		switch {
+		case !ok:
+			p.errorf(p.pos(k), "unknown key %q in %s (allowed: %s)", name, what, strings.Join(allowed, ", "))
+		case vals[name] != nil:
+			p.errorf(p.pos(k), "duplicate key %q in %s", name, what)
+		default:
+			vals[name] = v
+		}
+	}
+	return vals, true
+}
+
+func kindName(n *yaml.Node) string {
+	switch n.Kind {
+	case yaml.MappingNode:
+		return "a mapping"
+	case yaml.SequenceNode:
+		return "a list"
+	case yaml.ScalarNode:
+		if n.Tag == "!!null" {
+			return "nothing"
+		}
+		return fmt.Sprintf("%q", n.Value)
+	case yaml.AliasNode:
+		return "an alias"
+	}
+	return "a document"
+}
+
+func (p *parser) str(n *yaml.Node, what string) (string, bool) {
+	if n.Kind != yaml.ScalarNode || n.Tag == "!!null" {
+		p.errorf(p.pos(n), "%s must be a string, got %s", what, kindName(n))
+		return "", false
+	}
+	return n.Value, true
+}
+
+func (p *parser) nonEmpty(n *yaml.Node, what string) (string, bool) {
+	s, ok := p.str(n, what)
+	if ok && strings.TrimSpace(s) == "" {
+		p.errorf(p.pos(n), "%s must not be empty", what)
+		return "", false
+	}
+	return s, ok
+}
+
+// strList accepts a list of non-empty strings, remembering each position.
+func (p *parser) strList(n *yaml.Node, what string) ([]string, []Pos) {
+	if n.Kind != yaml.SequenceNode {
+		p.errorf(p.pos(n), "%s must be a list of strings, got %s", what, kindName(n))
+		return nil, nil
+	}
+	out := make([]string, 0, len(n.Content))
+	pos := make([]Pos, 0, len(n.Content))
+	for _, c := range n.Content {
+		if s, ok := p.nonEmpty(c, what+" entry"); ok {
+			out = append(out, s)
+			pos = append(pos, p.pos(c))
+		}
+	}
+	return out, pos
+}
+
+func (p *parser) duration(n *yaml.Node, what string) time.Duration {
+	s, ok := p.str(n, what)
+	if !ok {
+		return 0
+	}
+	d, err := time.ParseDuration(s)
+	if err != nil || d <= 0 {
+		p.errorf(p.pos(n), "%s must be a positive duration such as 72h, got %q", what, s)
+		return 0
+	}
+	return d
+}
+
+var idRE = regexp.MustCompile(`^[a-z0-9]+(-[a-z0-9]+)*$`)
+
+func (p *parser) ruleSet(root *yaml.Node) *RuleSet {
+	rs := &RuleSet{Defaults: Defaults{Cooldown: 72 * time.Hour, Severity: SeverityNudge}}
+	f, ok := p.fields(root, "the rules file", "version", "defaults", "rules", "prompts")
+	if !ok {
+		return rs
+	}
+	if v := f["version"]; v == nil {
+		p.errorf(p.pos(root), "missing key \"version\" (use version: 1)")
+	} else if v.Kind != yaml.ScalarNode || v.Value != "1" {
+		p.errorf(p.pos(v), "unsupported version %s: this leadnudge reads version 1", kindName(v))
+	} else {
+		rs.Version = 1
+	}
+	if d := f["defaults"]; d != nil {
+		p.defaults(d, &rs.Defaults)
+	}
+	if r := f["rules"]; r != nil {
+		p.rules(r, rs)
+	} else {
+		p.errorf(p.pos(root), "missing key \"rules\"")
+	}
+	if pr := f["prompts"]; pr != nil {
+		p.prompts(pr, rs)
+	}
+	return rs
+}
+
+func (p *parser) defaults(n *yaml.Node, d *Defaults) {
+	f, ok := p.fields(n, "defaults", "cooldown", "severity", "unless_preceded_by")
+	if !ok {
+		return
+	}
+	if v := f["cooldown"]; v != nil {
+		if c := p.duration(v, "defaults.cooldown"); c > 0 {
+			d.Cooldown = c
+		}
+	}
+	if v := f["severity"]; v != nil {
+		if s, ok := p.str(v, "defaults.severity"); ok {
+			sev, err := ParseSeverity(s)
+			if err != nil {
+				p.errorf(p.pos(v), "defaults.%v", err)
+			} else {
+				d.Severity = sev
+			}
+		}
+	}
+	if v := f["unless_preceded_by"]; v != nil {
+		list, pos := p.strList(v, "defaults.unless_preceded_by")
+		for i, g := range list {
+			if err := checkPhraseSyntax(g); err != nil {
+				p.errorf(pos[i], "defaults.unless_preceded_by: %v", err)
+			}
+		}
+		d.UnlessPrecededBy = list
+	}
+}
+
+func (p *parser) rules(n *yaml.Node, rs *RuleSet) {
+	if n.Kind != yaml.SequenceNode {
+		p.errorf(p.pos(n), "rules must be a list of rules, got %s", kindName(n))
+		return
+	}
+	ids := map[string]Pos{}
+	for _, rn := range n.Content {
+		r, ok := p.rule(rn, rs.Defaults)
+		if r.ID != "" {
+			if prev, dup := ids[r.ID]; dup {
+				p.errorf(r.Pos, "duplicate rule id %q (first defined at %s)", r.ID, prev)
+				continue
+			}
+			ids[r.ID] = r.Pos
+		}
+		if ok {
+			rs.Rules = append(rs.Rules, r)
+		}
+	}
+}
+
+func (p *parser) rule(n *yaml.Node, d Defaults) (Rule, bool) {
+	r := Rule{Pos: p.pos(n), Severity: d.Severity}
+	f, ok := p.fields(n, "a rule", "id", "category", "severity", "phrases", "regex", "unless", "cooldown", "tip", "examples")
+	if !ok {
+		return r, false
+	}
+	start := len(p.errs)
+	if v := f["id"]; v == nil {
+		p.errorf(r.Pos, "rule is missing \"id\"")
+	} else if s, ok := p.str(v, "id"); ok {
+		if !idRE.MatchString(s) {
+			p.errorf(p.pos(v), "rule id %q must be kebab-case (a-z, 0-9 and single dashes)", s)
+		}
+		r.ID = s
+	}
+	what := "rule " + r.ID
+	if v := f["category"]; v == nil {
+		p.errorf(r.Pos, "%s is missing \"category\"", what)
+	} else if s, ok := p.str(v, what+" category"); ok {
+		if !validCategory(Category(s)) {
+			names := make([]string, 0, 7)
+			for _, c := range Categories() {
+				names = append(names, string(c))
+			}
+			p.errorf(p.pos(v), "%s: unknown category %q (one of: %s)", what, s, strings.Join(names, ", "))
+		}
+		r.Category = Category(s)
+	}
+	if v := f["severity"]; v != nil {
+		if s, ok := p.str(v, what+" severity"); ok {
+			sev, err := ParseSeverity(s)
+			if err != nil {
+				p.errorf(p.pos(v), "%s: %v", what, err)
+			}
+			r.Severity = sev
+		}
+	}
+	if v := f["phrases"]; v != nil {
+		var pos []Pos
+		r.Phrases, pos = p.strList(v, what+" phrases")
+		for i, ph := range r.Phrases {
+			if err := checkPhraseSyntax(ph); err != nil {
+				p.errorf(pos[i], "%s: phrase %q: %v", what, ph, err)
+			}
+		}
+	}
+	if v := f["regex"]; v != nil {
+		var pos []Pos
+		r.Regex, pos = p.strList(v, what+" regex")
+		for i, re := range r.Regex {
+			if _, err := regexp.Compile(re); err != nil {
+				p.errorf(pos[i], "%s: invalid RE2 regex %q: %v", what, re, err)
+			} else if regexp.MustCompile(re).MatchString("") {
+				p.errorf(pos[i], "%s: regex %q matches the empty string", what, re)
+			}
+		}
+	}
+	if len(r.Phrases) == 0 && len(r.Regex) == 0 {
+		p.errorf(r.Pos, "%s needs at least one phrase or regex", what)
+	}
+	if v := f["unless"]; v != nil {
+		var pos []Pos
+		r.Unless, pos = p.strList(v, what+" unless")
+		for i, u := range r.Unless {
+			if err := checkPhraseSyntax(u); err != nil {
+				p.errorf(pos[i], "%s: unless %q: %v", what, u, err)
+			}
+		}
+	}
+	if v := f["cooldown"]; v != nil {
+		r.Cooldown = p.duration(v, what+" cooldown")
+	}
+	if v := f["tip"]; v == nil {
+		p.errorf(r.Pos, "%s is missing \"tip\"", what)
+	} else {
+		p.tip(v, what, &r.Tip)
+	}
+	if v := f["examples"]; v != nil {
+		p.examples(v, what, &r.Examples)
+	}
+	return r, len(p.errs) == start
+}
+
+func (p *parser) tip(n *yaml.Node, what string, t *Tip) {
+	f, ok := p.fields(n, what+" tip", "title", "why", "try")
+	if !ok {
+		return
+	}
+	if v := f["title"]; v == nil {
+		p.errorf(p.pos(n), "%s tip is missing \"title\"", what)
+	} else if s, ok := p.nonEmpty(v, what+" tip.title"); ok {
+		t.Title = strings.TrimSpace(s)
+	}
+	if v := f["why"]; v == nil {
+		p.errorf(p.pos(n), "%s tip is missing \"why\"", what)
+	} else if s, ok := p.nonEmpty(v, what+" tip.why"); ok {
+		t.Why = strings.TrimSpace(s)
+	}
+	if v := f["try"]; v == nil {
+		p.errorf(p.pos(n), "%s tip is missing \"try\" (at least one alternative to suggest)", what)
+	} else {
+		t.Try, _ = p.strList(v, what+" tip.try")
+		if len(t.Try) == 0 && v.Kind == yaml.SequenceNode {
+			p.errorf(p.pos(v), "%s tip.try needs at least one alternative", what)
+		}
+	}
+}
+
+func (p *parser) examples(n *yaml.Node, what string, ex *Examples) {
+	f, ok := p.fields(n, what+" examples", "match", "no_match")
+	if !ok {
+		return
+	}
+	get := func(key string) []Example {
+		v := f[key]
+		if v == nil {
+			return nil
+		}
+		list, pos := p.strList(v, what+" examples."+key)
+		out := make([]Example, len(list))
+		for i := range list {
+			out[i] = Example{Text: list[i], Pos: pos[i]}
+		}
+		return out
+	}
+	ex.Match = get("match")
+	ex.NoMatch = get("no_match")
+}
+
+func (p *parser) prompts(n *yaml.Node, rs *RuleSet) {
+	if n.Kind != yaml.SequenceNode {
+		p.errorf(p.pos(n), "prompts must be a list, got %s", kindName(n))
+		return
+	}
+	ids := map[string]Pos{}
+	for _, pn := range n.Content {
+		f, ok := p.fields(pn, "a prompt", "id", "text")
+		if !ok {
+			continue
+		}
+		var pr Prompt
+		good := true
+		if v := f["id"]; v == nil {
+			p.errorf(p.pos(pn), "prompt is missing \"id\"")
+			good = false
+		} else if s, ok := p.str(v, "prompt id"); ok {
+			if !idRE.MatchString(s) {
+				p.errorf(p.pos(v), "prompt id %q must be kebab-case", s)
+				good = false
+			} else if prev, dup := ids[s]; dup {
+				p.errorf(p.pos(v), "duplicate prompt id %q (first defined at %s)", s, prev)
+				good = false
+			}
+			ids[s] = p.pos(v)
+			pr.ID = s
+		} else {
+			good = false
+		}
+		if v := f["text"]; v == nil {
+			p.errorf(p.pos(pn), "prompt %s is missing \"text\"", pr.ID)
+			good = false
+		} else if s, ok := p.nonEmpty(v, "prompt "+pr.ID+" text"); ok {
+			pr.Text = strings.TrimSpace(s)
+		} else {
+			good = false
+		}
+		if good {
+			rs.Prompts = append(rs.Prompts, pr)
+		}
+	}
+}

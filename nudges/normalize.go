@@ -1,0 +1,440 @@
+package nudges
+
+import (
+	"bytes"
+	"sort"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"golang.org/x/text/unicode/norm"
+)
+
+// Separators written into the normalized text where words were skipped. They
+// are not word characters and never occur in a phrase, so no match can
+// bridge skipped text.
+const (
+	// sepInline replaces inline skipped text (a mention, a link, an emoji
+	// code, inline code, a quoted span).
+	sepInline = 0x01
+	// sepBlock replaces block-level skipped text (a code block, a block
+	// quote, a list item edge) and also ends a sentence.
+	sepBlock = 0x00
+)
+
+// mark records where the mapping from normalized to original offsets changes.
+// A copy mark maps byte for byte (olen < 0); a transform mark maps the bytes
+// emitted for one source character (olen bytes long in the original).
+type mark struct {
+	n, o, olen int32
+}
+
+// normalizer turns message text into the form phrases are matched against,
+// remembering enough to map normalized offsets back to the original.
+type normalizer struct {
+	buf   []byte
+	marks []mark
+}
+
+func (z *normalizer) reset(buf []byte) {
+	z.buf = buf[:0]
+	z.marks = z.marks[:0]
+}
+
+// copyByte emits b, which stands for the single source byte at o.
+func (z *normalizer) copyByte(b byte, o int) {
+	n := len(z.buf)
+	if k := len(z.marks); k == 0 || z.marks[k-1].olen >= 0 || int(z.marks[k-1].o)+(n-int(z.marks[k-1].n)) != o {
+		z.marks = append(z.marks, mark{n: int32(n), o: int32(o), olen: -1})
+	}
+	z.buf = append(z.buf, b)
+}
+
+// transform starts the bytes that stand for an olen-byte source character at
+// o; the caller appends them to z.buf.
+func (z *normalizer) transform(o, olen int) {
+	z.marks = append(z.marks, mark{n: int32(len(z.buf)), o: int32(o), olen: int32(olen)})
+}
+
+// space emits one space for a run of whitespace; a run that holds a newline
+// becomes '\n', which matches like a space but ends a sentence.
+func (z *normalizer) space(o int, newline bool) {
+	if n := len(z.buf); n > 0 {
+		switch z.buf[n-1] {
+		case ' ':
+			if newline {
+				z.buf[n-1] = '\n'
+			}
+			return
+		case '\n':
+			return
+		}
+	}
+	c := byte(' ')
+	if newline {
+		c = '\n'
+	}
+	z.copyByte(c, o)
+}
+
+// sep emits a separator for skipped text starting at o.
+func (z *normalizer) sep(kind byte, o int) {
+	if n := len(z.buf); n > 0 && (z.buf[n-1] == kind || z.buf[n-1] == sepBlock) {
+		return
+	}
+	z.transform(o, 0)
+	z.buf = append(z.buf, kind)
+}
+
+// asciiLower maps ASCII bytes to their lower case.
+func asciiLower(c byte) byte {
+	if 'A' <= c && c <= 'Z' {
+		return c + 'a' - 'A'
+	}
+	return c
+}
+
+func isASCIISpace(c byte) bool {
+	return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f'
+}
+
+// plain normalizes text that carries no markup (rich_text text elements and
+// phrases): case, quotes, whitespace, compatibility forms. base is the
+// offset of s in the original text.
+func (z *normalizer) plain(s string, base int) {
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c < utf8.RuneSelf {
+			switch {
+			case isASCIISpace(c):
+				z.space(base+i, c == '\n')
+			case c < 0x20 || c == 0x7f:
+				z.sep(sepInline, base+i)
+			default:
+				z.copyByte(asciiLower(c), base+i)
+			}
+			i++
+			continue
+		}
+		i += z.rune(s[i:], base+i)
+	}
+}
+
+// rune normalizes one non-ASCII character at the start of s and returns its
+// length in s.
+func (z *normalizer) rune(s string, o int) int {
+	r, size := utf8.DecodeRuneInString(s)
+	if r == utf8.RuneError && size <= 1 {
+		z.sep(sepInline, o)
+		return 1
+	}
+	switch r {
+	case '\u2018', '\u2019', '\u02bc', '\u2032', '\u201b', '\uff07':
+		z.transform(o, size)
+		z.buf = append(z.buf, '\'')
+		return size
+	case '\u201c', '\u201d', '\u201e', '\u201f', '\u2033', '\u00ab', '\u00bb', '\uff02':
+		z.transform(o, size)
+		z.buf = append(z.buf, '"')
+		return size
+	case '\u200b', '\u200c', '\u200d', '\u2060', '\ufeff', '\u00ad':
+		return size // invisible: dropped
+	case '\u2028', '\u2029', '\u0085':
+		z.space(o, true)
+		return size
+	}
+	if unicode.IsSpace(r) {
+		z.space(o, false)
+		return size
+	}
+	if unicode.IsControl(r) {
+		z.sep(sepInline, o)
+		return size
+	}
+	z.transform(o, size)
+	d := norm.NFKD.PropertiesString(s[:size]).Decomposition()
+	if len(d) == 0 {
+		z.buf = utf8.AppendRune(z.buf, unicode.ToLower(r))
+		return size
+	}
+	for len(d) > 0 {
+		dr, ds := utf8.DecodeRune(d)
+		d = d[ds:]
+		switch {
+		case dr == ' ':
+			// compatibility spaces inside a decomposition
+			z.buf = append(z.buf, ' ')
+		case dr < utf8.RuneSelf:
+			z.buf = append(z.buf, asciiLower(byte(dr)))
+		default:
+			z.buf = utf8.AppendRune(z.buf, unicode.ToLower(dr))
+		}
+	}
+	return size
+}
+
+// mrkdwn normalizes a message's text field: Slack's mrkdwn with its
+// entities. Code, block quotes, links, mentions and emoji codes are skipped.
+func (z *normalizer) mrkdwn(s string) {
+	lineStart := true
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c >= utf8.RuneSelf {
+			i += z.rune(s[i:], i)
+			lineStart = false
+			continue
+		}
+		switch c {
+		case ' ', '\t', '\r', '\v', '\f':
+			z.space(i, false)
+			i++
+			continue
+		case '\n':
+			z.space(i, true)
+			i++
+			lineStart = true
+			continue
+		case '*', '_', '~':
+			i++ // emphasis markers are dropped
+			lineStart = false
+			continue
+		case '`':
+			if strings.HasPrefix(s[i:], "```") {
+				if end := strings.Index(s[i+3:], "```"); end >= 0 {
+					z.sep(sepBlock, i)
+					i += 3 + end + 3
+					lineStart = false
+					continue
+				}
+			} else if end := strings.IndexAny(s[i+1:], "`\n"); end >= 0 && s[i+1+end] == '`' {
+				z.sep(sepInline, i)
+				i += 1 + end + 1
+				lineStart = false
+				continue
+			}
+			i++ // an unpaired backtick is dropped
+			lineStart = false
+			continue
+		case '>':
+			if lineStart {
+				i = z.skipLine(s, i)
+				continue
+			}
+		case '<':
+			if end := strings.IndexAny(s[i+1:], "<>\n"); end >= 0 && s[i+1+end] == '>' {
+				z.sep(sepInline, i)
+				i += 1 + end + 1
+				lineStart = false
+				continue
+			}
+		case '&':
+			switch {
+			case strings.HasPrefix(s[i:], "&amp;"):
+				z.transform(i, 5)
+				z.buf = append(z.buf, '&')
+				i += 5
+				lineStart = false
+				continue
+			case strings.HasPrefix(s[i:], "&lt;"):
+				z.transform(i, 4)
+				z.buf = append(z.buf, '<')
+				i += 4
+				lineStart = false
+				continue
+			case strings.HasPrefix(s[i:], "&gt;"):
+				if lineStart {
+					i = z.skipLine(s, i)
+					continue
+				}
+				z.transform(i, 4)
+				z.buf = append(z.buf, '>')
+				i += 4
+				continue
+			}
+		case ':':
+			if n := emojiCodeLen(s[i:]); n > 0 {
+				z.sep(sepInline, i)
+				i += n
+				lineStart = false
+				continue
+			}
+		}
+		if c < 0x20 || c == 0x7f {
+			z.sep(sepInline, i)
+		} else {
+			z.copyByte(asciiLower(c), i)
+		}
+		i++
+		lineStart = false
+	}
+}
+
+// skipLine skips a block-quote line starting at i and returns the offset of
+// its newline (or the end of s).
+func (z *normalizer) skipLine(s string, i int) int {
+	z.sep(sepBlock, i)
+	if nl := strings.IndexByte(s[i:], '\n'); nl >= 0 {
+		return i + nl
+	}
+	return len(s)
+}
+
+// emojiCodeLen returns the length of a :shortcode: at the start of s, or 0.
+func emojiCodeLen(s string) int {
+	const maxLen = 100
+	for j := 1; j < len(s) && j < maxLen; j++ {
+		c := s[j]
+		switch {
+		case c == ':':
+			if j == 1 {
+				return 0
+			}
+			return j + 1
+		case 'a' <= c && c <= 'z', '0' <= c && c <= '9', c == '_', c == '-', c == '+', c == '\'':
+		default:
+			return 0
+		}
+	}
+	return 0
+}
+
+// maskQuotes replaces text inside quotation marks with separators: quoted
+// words are someone else's. Double quotes pair with the next double quote.
+// A single quote opens only at the start of a word (before a letter) and
+// closes only at the end of one, so apostrophes ("don't", "the '90s",
+// "students' work") never pair.
+func maskQuotes(b []byte) {
+	for i := 0; i < len(b); i++ {
+		switch b[i] {
+		case '"':
+			j := indexByteFrom(b, i+1, '"')
+			if j < 0 {
+				return
+			}
+			maskRange(b, i, j+1)
+			i = j
+		case '\'':
+			if !singleQuoteOpens(b, i) {
+				continue
+			}
+			for j := i + 1; j < len(b); j++ {
+				if b[j] == sepBlock {
+					break
+				}
+				if b[j] == '\'' && singleQuoteCloses(b, j) {
+					maskRange(b, i, j+1)
+					i = j
+					break
+				}
+			}
+		}
+	}
+}
+
+func indexByteFrom(b []byte, from int, c byte) int {
+	if k := bytes.IndexByte(b[from:], c); k >= 0 {
+		return from + k
+	}
+	return -1
+}
+
+func maskRange(b []byte, from, to int) {
+	for k := from; k < to; k++ {
+		b[k] = sepInline
+	}
+}
+
+func singleQuoteOpens(b []byte, i int) bool {
+	if i > 0 {
+		if r, _ := utf8.DecodeLastRune(b[:i]); isWordRune(r) {
+			return false
+		}
+	}
+	r, _ := utf8.DecodeRune(b[i+1:])
+	return unicode.IsLetter(r)
+}
+
+func singleQuoteCloses(b []byte, j int) bool {
+	if j == 0 || b[j-1] == ' ' || b[j-1] == '\n' {
+		return false
+	}
+	if j+1 < len(b) {
+		if r, _ := utf8.DecodeRune(b[j+1:]); isWordRune(r) {
+			return false
+		}
+	}
+	return true
+}
+
+// isWordRune reports whether r is part of a word: letters, digits, marks
+// and the underscore, in any script.
+func isWordRune(r rune) bool {
+	if r < utf8.RuneSelf {
+		return 'a' <= r && r <= 'z' || 'A' <= r && r <= 'Z' || '0' <= r && r <= '9' || r == '_'
+	}
+	return unicode.IsLetter(r) || unicode.IsDigit(r) || unicode.IsMark(r)
+}
+
+// wordBefore reports whether the normalized text has a word character just
+// before offset i (an apostrophe inside a word counts: "o'neill").
+func wordBefore(b []byte, i int) bool {
+	if i <= 0 {
+		return false
+	}
+	r, size := utf8.DecodeLastRune(b[:i])
+	if r == '\'' && i-size > 0 {
+		r, _ = utf8.DecodeLastRune(b[:i-size])
+		return unicode.IsLetter(r)
+	}
+	return isWordRune(r)
+}
+
+// wordAfter reports whether the normalized text has a word character at
+// offset i (an apostrophe followed by a letter counts: "it's").
+func wordAfter(b []byte, i int) bool {
+	if i >= len(b) {
+		return false
+	}
+	r, size := utf8.DecodeRune(b[i:])
+	if r == '\'' && i+size < len(b) {
+		r, _ = utf8.DecodeRune(b[i+size:])
+		return unicode.IsLetter(r)
+	}
+	return isWordRune(r)
+}
+
+// origStart maps a normalized offset to the offset in the original text of
+// the character it came from.
+func (z *normalizer) origStart(p int) int {
+	k := z.markAt(p)
+	if k < 0 {
+		return p
+	}
+	m := z.marks[k]
+	if m.olen < 0 {
+		return int(m.o) + p - int(m.n)
+	}
+	return int(m.o)
+}
+
+// origEnd maps an exclusive normalized end offset to the exclusive end, in
+// the original text, of the last character before it.
+func (z *normalizer) origEnd(p int) int {
+	if p <= 0 {
+		return 0
+	}
+	k := z.markAt(p - 1)
+	if k < 0 {
+		return p
+	}
+	m := z.marks[k]
+	if m.olen < 0 {
+		return int(m.o) + p - int(m.n)
+	}
+	return int(m.o + m.olen)
+}
+
+// markAt returns the index of the last mark at or before normalized offset p.
+func (z *normalizer) markAt(p int) int {
+	return sort.Search(len(z.marks), func(k int) bool { return int(z.marks[k].n) > p }) - 1
+}

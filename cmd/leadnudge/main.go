@@ -53,6 +53,7 @@ func newRootCmd(stdin io.Reader, stdout, stderr io.Writer) *cobra.Command {
 		newCheckCmd(),
 		newRulesCmd(),
 		newConfigCmd(),
+		newFakeslackCmd(),
 	)
 	return root
 }

@@ -28,14 +28,22 @@ const (
 
 // Defaults applied by New to zero-valued Options fields.
 const (
-	DefaultAckTimeout      = 3 * time.Second
-	DefaultMaxRetries      = 3
-	DefaultPingInterval    = 500 * time.Millisecond
-	DefaultTriggerTTL      = 3 * time.Second
-	DefaultHistoryLimit    = 10000
-	DefaultMaxConnections  = 10
+	// DefaultAckTimeout is Slack's ack deadline.
+	DefaultAckTimeout = 3 * time.Second
+	// DefaultMaxRetries is how often Slack redelivers an unacked event.
+	DefaultMaxRetries = 3
+	// DefaultPingInterval is far inside slack-go's 30 s ping timeout.
+	DefaultPingInterval = 500 * time.Millisecond
+	// DefaultTriggerTTL is how long Slack lets a trigger_id be exchanged.
+	DefaultTriggerTTL = 3 * time.Second
+	// DefaultHistoryLimit caps each recorded history.
+	DefaultHistoryLimit = 10000
+	// DefaultMaxConnections is Slack's limit of Socket Mode connections.
+	DefaultMaxConnections = 10
+	// DefaultDisconnectGrace is how long a told-to-disconnect socket stays up.
 	DefaultDisconnectGrace = 2 * time.Second
-	DefaultListenAddr      = "127.0.0.1:0"
+	// DefaultListenAddr is where Start listens when given no address.
+	DefaultListenAddr = "127.0.0.1:0"
 )
 
 // Options configure a Server. The zero value is usable: every zero field gets

@@ -2,6 +2,7 @@ package fakeslack
 
 import (
 	"encoding/json"
+	"fmt"
 	"time"
 )
 
@@ -114,6 +115,19 @@ type Call struct {
 	// Error is set when the call was answered with an error (bad token,
 	// fault, or a Slack error code such as channel_not_found).
 	Error string `json:"error,omitempty"`
+}
+
+// MarshalJSON writes at as RFC 3339 with all nine nanosecond digits.
+func (c Call) MarshalJSON() ([]byte, error) {
+	type plain Call
+	b, err := json.Marshal(struct {
+		plain
+		At string `json:"at"`
+	}{plain(c), c.At.Format("2006-01-02T15:04:05.000000000Z07:00")})
+	if err != nil {
+		return nil, fmt.Errorf("marshal call: %w", err)
+	}
+	return b, nil
 }
 
 // Param returns the named parameter as a string ("" when absent; JSON values

@@ -228,8 +228,13 @@ func (m *Matcher) scan(sc *scratch) {
 			m.addCandidate(sc, rx.rule, loc[0], loc[1])
 		}
 	}
-	for i := range sc.count {
-		sc.count[i], sc.ecount[i] = 0, 0
+	// Reset only the counters this message touched: the cost of a message
+	// must not grow with the number of rules.
+	for _, c := range sc.cands {
+		sc.count[c.rule] = 0
+	}
+	for _, c := range sc.excs {
+		sc.ecount[c.rule] = 0
 	}
 }
 
@@ -241,7 +246,7 @@ func (m *Matcher) emit(sc *scratch, s int32, end int) {
 		for _, pi := range a.ownPats[a.ownStart[t]:a.ownStart[t+1]] {
 			p := &m.pats[pi]
 			start := end - int(a.patLen[pi])
-			if p.checkStart && wordBefore(b, start) || p.checkEnd && wordAfter(b, end) {
+			if p.checkStart && wordBefore(b, start) || p.checkEnd && wordAfter(b, end) && (p.kind == kindPhrase || !possessiveAt(b, end)) {
 				continue
 			}
 			switch p.kind {
@@ -279,9 +284,6 @@ func (m *Matcher) resolve(sc *scratch, msg Message, blocks bool) []Match {
 			c[j], c[j-1] = c[j-1], c[j]
 		}
 	}
-	for i := range sc.taken {
-		sc.taken[i] = false
-	}
 	var out []Match
 	var plain string
 	if blocks {
@@ -300,6 +302,9 @@ func (m *Matcher) resolve(sc *scratch, msg Message, blocks bool) []Match {
 			start, end = 0, 0
 		}
 		out = append(out, Match{Rule: &m.rs.Rules[cd.rule], Start: start, End: end, Text: plain[start:end]})
+	}
+	for _, cd := range c {
+		sc.taken[cd.rule] = false
 	}
 	return out
 }

@@ -83,6 +83,8 @@ func TestMatchText(t *testing.T) {
 		{"emoji after", "just do it :rocket:", "just-do-it[just do it]"},
 		// exceptions and guards
 		{"exception in sentence", "We just do it every Friday.", ""},
+		{"possessive exception", "Nike's just do it campaign", ""},
+		{"possessive not for phrases", "just do it's fine", ""},
 		{"exception other sentence", "We just do it on Fridays. You: just do it.", "just-do-it[just do it]"},
 		{"exception after match in sentence", "I don't have to explain myself, but here's my reasoning: cost.", ""},
 		{"exception in next sentence does not apply", "I don't have to explain myself. But here's my reasoning.", "no-explanation-owed[I don't have to explain myself]"},

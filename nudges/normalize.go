@@ -261,12 +261,49 @@ func (z *normalizer) mrkdwn(s string) {
 		}
 		if c < 0x20 || c == 0x7f {
 			z.sep(sepInline, i)
+			i++
 		} else {
-			z.copyByte(asciiLower(c), i)
+			i = z.copyRun(s, i)
 		}
-		i++
 		lineStart = false
 	}
+}
+
+// plainASCII marks the bytes that mrkdwn copies as they are (lowercased):
+// printable ASCII without markup meaning.
+var plainASCII = func() (t [256]bool) {
+	for c := 0x21; c < 0x7f; c++ {
+		t[c] = true
+	}
+	for _, c := range "*_~`<>&:" {
+		t[c] = false
+	}
+	return t
+}()
+
+// copyRun copies the run of plain ASCII bytes (and single spaces between
+// them) starting at i, lowercased, with one mark for the whole run, and
+// returns the offset after it.
+func (z *normalizer) copyRun(s string, i int) int {
+	j := i + 1
+	for j < len(s) {
+		c := s[j]
+		if plainASCII[c] || c == ' ' && s[j-1] != ' ' {
+			j++
+			continue
+		}
+		break
+	}
+	z.copyByte(asciiLower(s[i]), i)
+	n := len(z.buf)
+	z.buf = append(z.buf, s[i+1:j]...)
+	tail := z.buf[n:]
+	for k, c := range tail {
+		if 'A' <= c && c <= 'Z' {
+			tail[k] = c + 'a' - 'A'
+		}
+	}
+	return j
 }
 
 // skipLine skips a block-quote line starting at i and returns the offset of
@@ -305,6 +342,11 @@ func emojiCodeLen(s string) int {
 // "students' work") never pair.
 func maskQuotes(b []byte) {
 	for i := 0; i < len(b); i++ {
+		k := bytes.IndexAny(b[i:], "\"'")
+		if k < 0 {
+			return
+		}
+		i += k
 		switch b[i] {
 		case '"':
 			j := indexByteFrom(b, i+1, '"')
@@ -401,6 +443,14 @@ func wordAfter(b []byte, i int) bool {
 		return unicode.IsLetter(r)
 	}
 	return isWordRune(r)
+}
+
+// possessiveAt reports whether a possessive "'s" ends a word at offset i
+// ("nike's"). Exceptions and guards accept it as a word end, so "nike"
+// also excuses "Nike's"; phrases do not ("just do it" is not in "just do
+// it's").
+func possessiveAt(b []byte, i int) bool {
+	return i+1 < len(b) && b[i] == '\'' && b[i+1] == 's' && !wordAfter(b, i+2)
 }
 
 // origStart maps a normalized offset to the offset in the original text of

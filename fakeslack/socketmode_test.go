@@ -449,3 +449,34 @@ func TestInvalidTokenStopsClient(t *testing.T) {
 		})
 	}
 }
+
+// TestEchoBotMessages checks the bot's own posts come back as message
+// events with bot_id, so self-loop filtering can be tested, and that raw
+// frames reach the client.
+func TestEchoBotMessages(t *testing.T) {
+	fs := startFake(t, fakeslack.Options{EchoBotMessages: true})
+	if err := fs.SendRaw([]byte(`{}`)); err == nil {
+		t.Fatal("SendRaw without a connection succeeded")
+	}
+	if err := fs.AddChannel("C1"); err != nil {
+		t.Fatal(err)
+	}
+	c := startClient(t, fs, testAppToken)
+	waitConnected(t, fs, 1)
+	_, ts, err := c.api.PostMessage("C1", slack.MsgOptionText("nudge", false))
+	if err != nil {
+		t.Fatal(err)
+	}
+	evt := c.next(t)
+	msg, ok := evt.Data.(slackevents.EventsAPIEvent).InnerEvent.Data.(*slackevents.MessageEvent)
+	if !ok || msg.BotID != fakeslack.BotID || msg.User != fakeslack.BotUserID || msg.TimeStamp != ts || msg.Text != "nudge" {
+		t.Fatalf("echo %+v", evt.Data)
+	}
+	c.ack(t, evt, nil)
+	if err := fs.SendRaw([]byte(`{"type":"slash_commands","envelope_id":"raw-1","payload":{"command":"/x"}}`)); err != nil {
+		t.Fatal(err)
+	}
+	if evt := c.next(t); evt.Request.EnvelopeID != "raw-1" {
+		t.Fatalf("raw frame arrived as %+v", evt.Request)
+	}
+}

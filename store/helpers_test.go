@@ -31,7 +31,7 @@ func sqliteDB(t testing.TB) (string, string) {
 // postgresDB returns a testDB making a fresh schema per call in the
 // database named by LEADNUDGE_TEST_POSTGRES_DSN (dropped when the test
 // ends), or skips the test loudly when the variable is not set.
-func postgresDB(t *testing.T) testDB {
+func postgresDB(t testing.TB) testDB {
 	base := os.Getenv(postgresEnv)
 	if base == "" {
 		t.Skip(postgresEnv + " is not set: skipping PostgreSQL contract tests (run .ci/setup-postgres.sh, or point it at a PostgreSQL database you can create schemas in)")

@@ -42,8 +42,10 @@ func secretsIn(dsn string) []string {
 		}
 	}
 	out := secrets[:0]
+	seen := map[string]bool{}
 	for _, s := range secrets {
-		if len(s) >= 1 {
+		if len(s) >= 1 && !seen[s] {
+			seen[s] = true
 			out = append(out, s)
 		}
 	}

@@ -92,7 +92,7 @@ func openSQLite(ctx context.Context, dsn string, o options) (*sqliteBackend, err
 		}
 		if !isSQLiteBusy(err) || attempt == 100 {
 			_ = db.Close()
-			return nil, fmt.Errorf("store: open sqlite: %w", err)
+			return nil, fmt.Errorf("store: open sqlite database %q: %w", dsn, err)
 		}
 		select {
 		case <-ctx.Done():

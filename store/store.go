@@ -152,7 +152,7 @@ func Open(ctx context.Context, driver, dsn string, opts ...Option) (*Store, erro
 			ErrInvalid, DriverSQLite, DriverPostgres, driver)
 	}
 	if err != nil {
-		return nil, redactErr(err, dsn)
+		return nil, hideDSN(driver, dsn, err)
 	}
 	s := &Store{b: b, d: d, now: o.now, driver: driver}
 	if !o.skipMigrate {
@@ -163,7 +163,7 @@ func Open(ctx context.Context, driver, dsn string, opts ...Option) (*Store, erro
 		}
 		if err := b.migrate(ctx, migs, s.nowMicros); err != nil {
 			b.close()
-			return nil, redactErr(fmt.Errorf("store: migrate %s database: %w", driver, err), dsn)
+			return nil, hideDSN(driver, dsn, fmt.Errorf("store: migrate %s database: %w", driver, err))
 		}
 	}
 	return s, nil
@@ -215,3 +215,12 @@ func checkID(what, v string) error {
 }
 
 func isNotFound(err error) bool { return errors.Is(err, ErrNotFound) }
+
+// hideDSN removes the DSN's secrets from a PostgreSQL error. (An SQLite
+// DSN is a file path, which errors may show.)
+func hideDSN(driver, dsn string, err error) error {
+	if driver == DriverPostgres {
+		return redactErr(err, dsn)
+	}
+	return err
+}

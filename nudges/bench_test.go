@@ -192,9 +192,7 @@ func BenchmarkMatch200B(b *testing.B) {
 		b.Fatal(err)
 	}
 	msg := "Quick update: the staging deploy finished and the smoke tests are green, can someone review the migration PR before lunch? I'll write up notes for the customer call after that, thanks a lot :tada:"
-	if len(msg) != 200 {
-		b.Fatalf("message is %d bytes, want 200", len(msg))
-	}
+	msg += strings.Repeat(".", 200-len(msg))
 	if len(m.MatchText(msg)) != 0 {
 		b.Fatal("message should not match")
 	}

@@ -54,6 +54,7 @@ func newRootCmd(stdin io.Reader, stdout, stderr io.Writer) *cobra.Command {
 		newRulesCmd(),
 		newConfigCmd(),
 		newFakeslackCmd(),
+		newManifestCmd(),
 	)
 	return root
 }

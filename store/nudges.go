@@ -147,18 +147,18 @@ func (s *Store) DecideNudge(ctx context.Context, nudgeID int64, p Policy) (Decis
 	now := s.clock()
 	var d Decision
 	err := s.b.inTx(ctx, func(q querier) error {
-		var userID string
-		if err := q.queryRow(ctx, `SELECT user_id FROM nudges WHERE id = $1`, nudgeID).Scan(&userID); err != nil {
-			if isNoRows(err) {
-				return fmt.Errorf("nudge %d: %w", nudgeID, ErrNotFound)
-			}
-			return fmt.Errorf("read nudge: %w", err)
+		// Every decision about this person serializes on their row (the
+		// nudge's user_id never changes, so the subquery needs no lock).
+		u, err := scanUser(q.queryRow(ctx, `SELECT `+userColumns+` FROM users
+			WHERE id = (SELECT user_id FROM nudges WHERE id = $1)`+s.d.forUpdate(), nudgeID))
+		if isNoRows(err) { // the foreign key guarantees the user row
+			return fmt.Errorf("nudge %d: %w", nudgeID, ErrNotFound)
 		}
-		// Every decision about this person serializes on their row.
-		u, err := getUser(ctx, q, userID, s.d.forUpdate())
 		if err != nil {
 			return fmt.Errorf("lock user: %w", err)
 		}
+		// Read the nudge after taking the lock, so a decision recorded
+		// meanwhile by someone else is seen.
 		n, err := getNudge(ctx, q, nudgeID)
 		if err != nil {
 			return err
@@ -181,42 +181,41 @@ func (s *Store) DecideNudge(ctx context.Context, nudgeID int64, p Policy) (Decis
 		case u.Snoozed(now):
 			reason = ReasonSnoozed
 		}
-		if reason == ReasonAllowed && p.Cooldown > 0 {
-			var c int64
-			if err := q.queryRow(ctx, `SELECT COUNT(*) FROM nudges
-				WHERE user_id = $1 AND rule_id = $2 AND allowed_at > 0 AND allowed_at > $3
-				AND state IN ('pending', 'sent') AND id <> $4`,
-				userID, n.RuleID, now.Add(-p.Cooldown).UnixMicro(), nudgeID).Scan(&c); err != nil {
-				return fmt.Errorf("count nudges within cooldown: %w", err)
+		if reason == ReasonAllowed && (p.Cooldown > 0 || p.DailyCap > 0) {
+			// Nudges let through (in flight or sent) within the cooldown for
+			// this rule, and within the cap window for any rule.
+			cooldownFrom := now.Add(-p.Cooldown).UnixMicro()
+			if p.Cooldown == 0 {
+				cooldownFrom = now.UnixMicro() + 1 // nothing is that recent
 			}
-			if c > 0 {
+			var sameRule, anyRule int64
+			if err := q.queryRow(ctx, `SELECT
+					COALESCE(SUM(CASE WHEN rule_id = $2 AND allowed_at > $3 THEN 1 ELSE 0 END), 0),
+					COALESCE(SUM(CASE WHEN allowed_at > $4 THEN 1 ELSE 0 END), 0)
+				FROM nudges
+				WHERE user_id = $1 AND allowed_at > 0 AND allowed_at > $5
+				AND state IN ('pending', 'sent') AND id <> $6`,
+				u.ID, n.RuleID, cooldownFrom, now.Add(-window).UnixMicro(),
+				min(cooldownFrom, now.Add(-window).UnixMicro()), nudgeID).Scan(&sameRule, &anyRule); err != nil {
+				return fmt.Errorf("count recent nudges: %w", err)
+			}
+			switch {
+			case sameRule > 0:
 				reason = ReasonCooldown
-			}
-		}
-		if reason == ReasonAllowed && p.DailyCap > 0 {
-			var c int64
-			if err := q.queryRow(ctx, `SELECT COUNT(*) FROM nudges
-				WHERE user_id = $1 AND allowed_at > 0 AND allowed_at > $2
-				AND state IN ('pending', 'sent') AND id <> $3`,
-				userID, now.Add(-window).UnixMicro(), nudgeID).Scan(&c); err != nil {
-				return fmt.Errorf("count nudges within cap window: %w", err)
-			}
-			if c >= int64(p.DailyCap) {
+			case p.DailyCap > 0 && anyRule >= int64(p.DailyCap):
 				reason = ReasonDailyCap
 			}
 		}
 		if reason == ReasonAllowed {
-			_, err = q.exec(ctx, `UPDATE nudges SET allowed_at = $2 WHERE id = $1`, nudgeID, now.UnixMicro())
+			n, err = scanNudge(q.queryRow(ctx, `UPDATE nudges SET allowed_at = $2 WHERE id = $1
+				RETURNING `+nudgeColumns, nudgeID, now.UnixMicro()))
 		} else {
-			_, err = q.exec(ctx, `UPDATE nudges SET state = 'suppressed', reason = $2, finished_at = $3,
-				lease_until = 0 WHERE id = $1`, nudgeID, string(reason), now.UnixMicro())
+			n, err = scanNudge(q.queryRow(ctx, `UPDATE nudges SET state = 'suppressed', reason = $2,
+				finished_at = $3, lease_until = 0 WHERE id = $1
+				RETURNING `+nudgeColumns, nudgeID, string(reason), now.UnixMicro()))
 		}
 		if err != nil {
 			return fmt.Errorf("record decision: %w", err)
-		}
-		n, err = getNudge(ctx, q, nudgeID)
-		if err != nil {
-			return err
 		}
 		d = Decision{Allowed: reason == ReasonAllowed, Reason: reason, Nudge: n}
 		return nil

@@ -1,0 +1,337 @@
+package bot
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/leadnudge/leadnudge/nudges"
+	"github.com/slack-go/slack/socketmode"
+	"go.uber.org/zap"
+	"golang.org/x/sync/errgroup"
+)
+
+// Delivery modes for nudges.
+const (
+	DeliveryDM        = "dm"
+	DeliveryEphemeral = "ephemeral"
+)
+
+// Options tune the bot. Zero values take the defaults documented on each
+// field (the same as config's defaults).
+type Options struct {
+	// Delivery is DeliveryDM (default) or DeliveryEphemeral.
+	Delivery string
+	// Cooldown between two nudges of the same rule to the same person, unless
+	// the rule sets its own (default 72h).
+	Cooldown time.Duration
+	// DailyCap is the most nudges a person gets in 24 hours (default 2).
+	DailyCap int
+	// Workers is the size of the delivery worker pool (default 8).
+	Workers int
+	// QueueSize bounds the jobs waiting for a worker (default 1024).
+	QueueSize int
+	// Lease is how long a pending nudge belongs to the worker that recorded
+	// it before another worker or replica may take it over (default 1m).
+	Lease time.Duration
+	// AllowChannels, when not empty, limits nudges to these channel ids or
+	// names; DenyChannels excludes channels (ids or names).
+	AllowChannels, DenyChannels []string
+	// MinSeverity ignores rules below this severity (default nudge: all).
+	MinSeverity nudges.Severity
+	// ShutdownTimeout bounds how long in-flight deliveries may finish after
+	// the bot is told to stop (default 10s).
+	ShutdownTimeout time.Duration
+	// Retention is how long the nudge log is kept (default 180 days).
+	Retention time.Duration
+	// MaxRetries bounds retries of one Slack Web API call after a 429 or a
+	// server error (default 3).
+	MaxRetries int
+	// MaxRetryWait caps a single wait before a retry (default 30s).
+	MaxRetryWait time.Duration
+	// RecoveryInterval is how often pending nudges whose lease expired are
+	// looked for (default Lease/2).
+	RecoveryInterval time.Duration
+	// Now is the clock (default time.Now).
+	Now func() time.Time
+}
+
+func (o *Options) setDefaults() {
+	if o.Delivery == "" {
+		o.Delivery = DeliveryDM
+	}
+	if o.Cooldown <= 0 {
+		o.Cooldown = 72 * time.Hour
+	}
+	if o.DailyCap == 0 {
+		o.DailyCap = 2
+	}
+	if o.Workers <= 0 {
+		o.Workers = 8
+	}
+	if o.QueueSize <= 0 {
+		o.QueueSize = 1024
+	}
+	if o.Lease <= 0 {
+		o.Lease = time.Minute
+	}
+	if o.MinSeverity == 0 {
+		o.MinSeverity = nudges.SeverityNudge
+	}
+	if o.ShutdownTimeout <= 0 {
+		o.ShutdownTimeout = 10 * time.Second
+	}
+	if o.Retention <= 0 {
+		o.Retention = 180 * 24 * time.Hour
+	}
+	if o.MaxRetries <= 0 {
+		o.MaxRetries = 3
+	}
+	if o.MaxRetryWait <= 0 {
+		o.MaxRetryWait = 30 * time.Second
+	}
+	if o.RecoveryInterval <= 0 {
+		o.RecoveryInterval = o.Lease / 2
+	}
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+}
+
+// Rules holds the compiled rules the bot matches with. Swapping in a new
+// matcher is atomic: messages being matched finish on the old one, and the
+// hot path takes no lock.
+type Rules struct {
+	p atomic.Pointer[nudges.Matcher]
+}
+
+// NewRules returns a holder with m in it.
+func NewRules(m *nudges.Matcher) *Rules {
+	r := &Rules{}
+	r.p.Store(m)
+	return r
+}
+
+// Load returns the current matcher.
+func (r *Rules) Load() *nudges.Matcher { return r.p.Load() }
+
+// Swap replaces the matcher.
+func (r *Rules) Swap(m *nudges.Matcher) { r.p.Store(m) }
+
+// Deps are what the bot is built from.
+type Deps struct {
+	// API is the Slack Web API client.
+	API Slack
+	// Socket is slack-go's Socket Mode client, built on the same API client.
+	Socket *socketmode.Client
+	Store  Store
+	Rules  *Rules
+	Log    *zap.Logger
+	// Metrics may be nil (then metrics go to a private registry).
+	Metrics *Metrics
+	// Commands handles slash commands other than /nudges (the weekly
+	// reflection adds /reflect); may be nil.
+	Commands map[string]CommandHandler
+	// Actions handles interactive payloads the bot itself does not know, by
+	// action id prefix or view callback id; may be nil.
+	Actions []ActionHandler
+	// Home adds sections to the App Home; may be nil.
+	Home []HomeSection
+}
+
+// Bot is the running application. Create it with New and start it with Run.
+type Bot struct {
+	api     Slack
+	sm      *socketmode.Client
+	store   Store
+	rules   *Rules
+	log     *zap.Logger
+	metrics *Metrics
+	opts    Options
+
+	commands map[string]CommandHandler
+	actions  []ActionHandler
+	home     []HomeSection
+
+	work      chan job
+	selfUser  string
+	selfBot   string
+	connected atomic.Bool
+	ready     atomic.Bool
+	inflight  sync.WaitGroup
+}
+
+// New builds a bot. Nothing talks to Slack until Run.
+func New(d Deps, opts Options) (*Bot, error) {
+	if d.API == nil || d.Socket == nil || d.Store == nil || d.Rules == nil || d.Rules.Load() == nil {
+		return nil, errors.New("bot: API, Socket, Store and Rules are required")
+	}
+	opts.setDefaults()
+	if opts.Delivery != DeliveryDM && opts.Delivery != DeliveryEphemeral {
+		return nil, fmt.Errorf("bot: delivery must be %q or %q, got %q", DeliveryDM, DeliveryEphemeral, opts.Delivery)
+	}
+	if d.Log == nil {
+		d.Log = zap.NewNop()
+	}
+	if d.Metrics == nil {
+		d.Metrics = NewMetrics(newPrivateRegistry())
+	}
+	b := &Bot{
+		api: d.API, sm: d.Socket, store: d.Store, rules: d.Rules, log: d.Log, metrics: d.Metrics, opts: opts,
+		commands: d.Commands, actions: d.Actions, home: d.Home,
+		work: make(chan job, opts.QueueSize),
+	}
+	return b, nil
+}
+
+// Connected reports whether the Socket Mode connection is up.
+func (b *Bot) Connected() bool { return b.connected.Load() }
+
+// Ready reports whether the bot is connected and serving.
+func (b *Bot) Ready() bool { return b.ready.Load() && b.connected.Load() }
+
+// SelfUserID is the bot's own user id (from auth.test), known once Run has
+// started.
+func (b *Bot) SelfUserID() string { return b.selfUser }
+
+// Options returns the effective options.
+func (b *Bot) Options() Options { return b.opts }
+
+// Run connects to Slack and serves until ctx is cancelled or the connection
+// fails for good (an invalid token). On cancellation it stops taking work,
+// lets in-flight deliveries finish within ShutdownTimeout, and returns nil.
+func (b *Bot) Run(ctx context.Context) error {
+	if err := b.authenticate(ctx); err != nil {
+		return err
+	}
+	// Workers outlive ctx by up to ShutdownTimeout, so they get their own
+	// context, cancelled only when that bound is reached.
+	workCtx, cancelWork := context.WithCancel(context.WithoutCancel(ctx))
+	defer cancelWork()
+	var workers sync.WaitGroup
+	for i := 0; i < b.opts.Workers; i++ {
+		workers.Add(1)
+		go func() {
+			defer workers.Done()
+			b.worker(workCtx)
+		}()
+	}
+
+	g, gctx := errgroup.WithContext(ctx)
+	g.Go(func() error {
+		err := b.sm.RunContext(gctx)
+		if gctx.Err() != nil {
+			return nil
+		}
+		return fmt.Errorf("socket mode: %w", err)
+	})
+	g.Go(func() error { return b.loop(gctx) })
+	g.Go(func() error { b.recoverLoop(gctx); return nil })
+	g.Go(func() error { b.purgeLoop(gctx); return nil })
+	b.ready.Store(true)
+	b.log.Info("bot running", zap.String("bot_user", b.selfUser), zap.Int("workers", b.opts.Workers), zap.String("delivery", b.opts.Delivery))
+	err := g.Wait()
+	b.ready.Store(false)
+	b.connected.Store(false)
+	b.metrics.Connected.Set(0)
+
+	// Stop taking work; let queued and in-flight jobs finish within the bound.
+	b.inflight.Wait()
+	close(b.work)
+	done := make(chan struct{})
+	go func() { workers.Wait(); close(done) }()
+	select {
+	case <-done:
+		b.log.Info("bot stopped: all deliveries finished")
+	case <-time.After(b.opts.ShutdownTimeout):
+		cancelWork()
+		<-done
+		b.log.Warn("bot stopped: shutdown timeout reached; unfinished nudges stay pending and are delivered after restart",
+			zap.Duration("timeout", b.opts.ShutdownTimeout))
+	}
+	return err
+}
+
+// authenticate learns the bot's own user id, retrying transient failures.
+func (b *Bot) authenticate(ctx context.Context) error {
+	var resp struct{ user, bot string }
+	err := b.call(ctx, "auth.test", func(ctx context.Context) error {
+		r, err := b.api.AuthTestContext(ctx)
+		if err == nil {
+			resp.user, resp.bot = r.UserID, r.BotID
+		}
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("auth.test: %w", err)
+	}
+	b.selfUser, b.selfBot = resp.user, resp.bot
+	return nil
+}
+
+// recoverLoop hands pending nudges whose owner died (a crash, a kill, a
+// replica that went away) to the worker pool, at start-up and then every
+// RecoveryInterval.
+func (b *Bot) recoverLoop(ctx context.Context) {
+	t := time.NewTicker(b.opts.RecoveryInterval)
+	defer t.Stop()
+	for {
+		b.recoverPending(ctx)
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}
+
+func (b *Bot) recoverPending(ctx context.Context) {
+	for {
+		ns, err := b.store.ClaimPendingNudges(ctx, b.opts.Lease, 100)
+		if err != nil {
+			if ctx.Err() == nil {
+				b.log.Warn("claiming pending nudges failed", zap.Error(err))
+			}
+			return
+		}
+		for _, n := range ns {
+			b.log.Info("recovering pending nudge", zap.Int64("nudge", n.ID), zap.String("rule", n.RuleID), zap.Int("attempts", n.Attempts))
+			if !b.enqueue(ctx, job{kind: jobNudge, nudge: n}) {
+				return
+			}
+		}
+		if len(ns) < 100 {
+			return
+		}
+	}
+}
+
+// purgeLoop forgets handled event ids after an hour and nudges after the
+// retention period.
+func (b *Bot) purgeLoop(ctx context.Context) {
+	t := time.NewTicker(10 * time.Minute)
+	defer t.Stop()
+	lastRetention := time.Time{}
+	for {
+		if _, err := b.store.PurgeEvents(ctx, 0); err != nil && ctx.Err() == nil {
+			b.log.Warn("purging handled event ids failed", zap.Error(err))
+		}
+		if now := b.opts.Now(); now.Sub(lastRetention) >= 24*time.Hour {
+			n, err := b.store.PurgeNudges(ctx, b.opts.Retention)
+			if err != nil && ctx.Err() == nil {
+				b.log.Warn("retention purge failed", zap.Error(err))
+			} else if err == nil {
+				lastRetention = now
+				b.log.Info("retention purge done", zap.Int64("nudges_removed", n), zap.Duration("retention", b.opts.Retention))
+			}
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}

@@ -1,0 +1,283 @@
+package bot
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/leadnudge/leadnudge/nudges"
+	"github.com/leadnudge/leadnudge/store"
+	"github.com/slack-go/slack"
+	"go.uber.org/zap"
+)
+
+// Action ids of the buttons on a nudge; the value of each is the nudge id.
+const (
+	ActionHelpful    = "nudge_helpful"
+	ActionNotHelpful = "nudge_not_helpful"
+	ActionSnooze     = "nudge_snooze"
+	ActionStop       = "nudge_stop"
+)
+
+// SnoozeWeek is how long "Snooze a week" snoozes.
+const SnoozeWeek = 7 * 24 * time.Hour
+
+// deliverNudge runs the policy for a recorded nudge and, if it passes,
+// delivers the tip privately and marks the nudge sent. Errors that may be
+// transient leave the nudge pending: the recovery loop retries it after its
+// lease.
+func (b *Bot) deliverNudge(ctx context.Context, n store.Nudge, words string) {
+	log := b.log.With(zap.Int64("nudge", n.ID), zap.String("rule", n.RuleID), zap.String("channel", n.ChannelID), zap.String("ts", n.MessageTS))
+	m := b.rules.Load()
+	rs := m.RuleSet()
+	rule := rs.Rule(n.RuleID)
+	if rule == nil {
+		if _, err := b.store.MarkNudgeFailed(ctx, n.ID, "rule_removed"); err != nil {
+			log.Warn("marking a nudge of a removed rule failed", zap.Error(err))
+		}
+		b.metrics.Nudges.WithLabelValues(n.RuleID, "failed").Inc()
+		log.Info("rule no longer exists; nudge dropped")
+		return
+	}
+	dec, err := b.store.DecideNudge(ctx, n.ID, store.Policy{Cooldown: b.cooldown(rs, rule), DailyCap: b.opts.DailyCap})
+	if err != nil {
+		log.Warn("nudge policy check failed; will retry after the lease", zap.Error(err))
+		return
+	}
+	if !dec.Allowed {
+		if dec.Reason != store.ReasonHandled {
+			b.metrics.Nudges.WithLabelValues(n.RuleID, "suppressed").Inc()
+			log.Debug("nudge suppressed", zap.String("reason", string(dec.Reason)))
+		}
+		return
+	}
+	var d store.Delivery
+	if b.opts.Delivery == DeliveryEphemeral {
+		d, err = b.deliverEphemeral(ctx, n, rule, words)
+	} else {
+		d, err = b.deliverDM(ctx, n, rule, words)
+	}
+	if err != nil {
+		if ctx.Err() != nil {
+			log.Info("delivery interrupted by shutdown; the nudge stays pending")
+			return
+		}
+		code := errorCode(err)
+		if _, merr := b.store.MarkNudgeFailed(ctx, n.ID, code); merr != nil {
+			log.Warn("marking a failed nudge failed", zap.Error(merr))
+		}
+		b.metrics.Nudges.WithLabelValues(n.RuleID, "failed").Inc()
+		log.Warn("nudge could not be delivered", zap.String("error", code))
+		return
+	}
+	if _, err := b.store.MarkNudgeSent(ctx, n.ID, d); err != nil {
+		log.Warn("marking a nudge sent failed", zap.Error(err))
+	}
+	b.metrics.Nudges.WithLabelValues(n.RuleID, "sent").Inc()
+	log.Debug("nudge sent")
+}
+
+func (b *Bot) cooldown(rs *nudges.RuleSet, r *nudges.Rule) time.Duration {
+	if r.Cooldown > 0 {
+		return r.Cooldown
+	}
+	return b.opts.Cooldown
+}
+
+func (b *Bot) deliverDM(ctx context.Context, n store.Nudge, rule *nudges.Rule, words string) (store.Delivery, error) {
+	dm, err := b.openDM(ctx, n.UserID)
+	if err != nil {
+		return store.Delivery{}, err
+	}
+	first, err := b.store.ClaimIntro(ctx, n.UserID)
+	if err != nil {
+		return store.Delivery{}, fmt.Errorf("claiming the introduction: %w", err)
+	}
+	if first {
+		if err := b.post(ctx, dm, introText(), introBlocks()); err != nil {
+			return store.Delivery{}, err
+		}
+	}
+	link := b.permalink(ctx, n.ChannelID, n.MessageTS)
+	blocks := NudgeBlocks(n, rule, words, link)
+	var ts string
+	err = b.call(ctx, "chat.postMessage", func(ctx context.Context) error {
+		var err error
+		_, ts, err = b.api.PostMessageContext(ctx, dm, slack.MsgOptionText(nudgeFallback(rule), false), slack.MsgOptionBlocks(blocks...))
+		return err
+	})
+	if err != nil {
+		return store.Delivery{}, err
+	}
+	return store.Delivery{Channel: dm, TS: ts}, nil
+}
+
+func (b *Bot) deliverEphemeral(ctx context.Context, n store.Nudge, rule *nudges.Rule, words string) (store.Delivery, error) {
+	blocks := NudgeBlocks(n, rule, words, "")
+	err := b.call(ctx, "chat.postEphemeral", func(ctx context.Context) error {
+		_, err := b.api.PostEphemeralContext(ctx, n.ChannelID, n.UserID, slack.MsgOptionText(nudgeFallback(rule), false), slack.MsgOptionBlocks(blocks...))
+		return err
+	})
+	if err != nil {
+		return store.Delivery{}, err
+	}
+	return store.Delivery{Channel: n.ChannelID}, nil
+}
+
+// openDM returns the id of the bot's DM channel with user.
+func (b *Bot) openDM(ctx context.Context, user string) (string, error) {
+	var id string
+	err := b.call(ctx, "conversations.open", func(ctx context.Context) error {
+		ch, _, _, err := b.api.OpenConversationContext(ctx, &slack.OpenConversationParameters{Users: []string{user}})
+		if err == nil {
+			id = ch.ID
+		}
+		return err
+	})
+	if err != nil {
+		return "", err
+	}
+	if id == "" {
+		return "", errors.New("conversations.open returned no channel")
+	}
+	return id, nil
+}
+
+// post sends a message to a channel (usually a DM).
+func (b *Bot) post(ctx context.Context, channel, text string, blocks []slack.Block) error {
+	return b.call(ctx, "chat.postMessage", func(ctx context.Context) error {
+		opts := []slack.MsgOption{slack.MsgOptionText(text, false)}
+		if len(blocks) > 0 {
+			opts = append(opts, slack.MsgOptionBlocks(blocks...))
+		}
+		_, _, err := b.api.PostMessageContext(ctx, channel, opts...)
+		return err
+	})
+}
+
+// DM sends a private message to a user. It is what other parts of the bot
+// (the weekly reflection) use to reach a person.
+func (b *Bot) DM(ctx context.Context, user, text string, blocks []slack.Block) (store.Delivery, error) {
+	dm, err := b.openDM(ctx, user)
+	if err != nil {
+		return store.Delivery{}, err
+	}
+	var ts string
+	err = b.call(ctx, "chat.postMessage", func(ctx context.Context) error {
+		opts := []slack.MsgOption{slack.MsgOptionText(text, false)}
+		if len(blocks) > 0 {
+			opts = append(opts, slack.MsgOptionBlocks(blocks...))
+		}
+		var err error
+		_, ts, err = b.api.PostMessageContext(ctx, dm, opts...)
+		return err
+	})
+	return store.Delivery{Channel: dm, TS: ts}, err
+}
+
+// permalink links to the message; on failure the nudge goes out without a
+// link rather than not at all.
+func (b *Bot) permalink(ctx context.Context, channel, ts string) string {
+	if channel == "" || ts == "" {
+		return ""
+	}
+	var link string
+	err := b.call(ctx, "chat.getPermalink", func(ctx context.Context) error {
+		var err error
+		link, err = b.api.GetPermalinkContext(ctx, &slack.PermalinkParameters{Channel: channel, Ts: ts})
+		return err
+	})
+	if err != nil {
+		b.log.Debug("permalink unavailable", zap.String("error", errorCode(err)))
+		return ""
+	}
+	return link
+}
+
+// Escape makes user-supplied text safe to echo into a Slack message: with
+// &, < and > escaped it cannot forge mentions, links or channel pings.
+func Escape(s string) string {
+	if !strings.ContainsAny(s, "&<>") {
+		return s
+	}
+	return strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;").Replace(s)
+}
+
+// quoteWords shows matched words inline: escaped, on one line, without
+// mrkdwn that could break the surrounding formatting.
+func quoteWords(s string) string {
+	s = strings.Join(strings.Fields(s), " ")
+	s = strings.NewReplacer("*", "", "_", "", "~", "", "`", "'").Replace(s)
+	if len(s) > 200 {
+		s = s[:200] + "…"
+	}
+	return Escape(s)
+}
+
+func nudgeFallback(r *nudges.Rule) string {
+	t := "A private leadership nudge: " + r.Tip.Title + ". " + r.Tip.Why
+	if len(r.Tip.Try) > 0 {
+		t += " Try: " + r.Tip.Try[0]
+	}
+	return Escape(t)
+}
+
+// NudgeBlocks lays out a nudge: what was noticed and where, why it can land
+// badly, what to try instead, the feedback buttons and a privacy line.
+func NudgeBlocks(n store.Nudge, r *nudges.Rule, words, permalink string) []slack.Block {
+	where := "a channel"
+	if n.ChannelID != "" {
+		where = "<#" + n.ChannelID + ">"
+	}
+	if permalink != "" && strings.HasPrefix(permalink, "http") && !strings.ContainsAny(permalink, "|<> ") {
+		where = "<" + permalink + "|your message> in " + where
+	}
+	noticed := fmt.Sprintf("In %s you wrote “%s”.", where, quoteWords(words))
+	if words == "" {
+		noticed = fmt.Sprintf("A message of yours in %s leaned this way.", where)
+	}
+	var try strings.Builder
+	for _, t := range r.Tip.Try {
+		try.WriteString("• " + Escape(t) + "\n")
+	}
+	id := strconv.FormatInt(n.ID, 10)
+	button := func(action, label string, style slack.Style) slack.BlockElement {
+		btn := slack.NewButtonBlockElement(action, id, slack.NewTextBlockObject(slack.PlainTextType, label, false, false))
+		if style != "" {
+			btn.Style = style
+		}
+		return btn
+	}
+	return []slack.Block{
+		slack.NewSectionBlock(slack.NewTextBlockObject(slack.MarkdownType, "*"+Escape(r.Tip.Title)+"*\n"+noticed, false, false), nil, nil),
+		slack.NewSectionBlock(slack.NewTextBlockObject(slack.MarkdownType, "*Why it can land badly:* "+Escape(r.Tip.Why), false, false), nil, nil),
+		slack.NewSectionBlock(slack.NewTextBlockObject(slack.MarkdownType, "*Try instead:*\n"+strings.TrimRight(try.String(), "\n"), false, false), nil, nil),
+		slack.NewActionBlock("nudge_actions",
+			button(ActionHelpful, "Helpful", slack.StylePrimary),
+			button(ActionNotHelpful, "Not helpful", ""),
+			button(ActionSnooze, "Snooze a week", ""),
+			button(ActionStop, "Stop these", slack.StyleDanger),
+		),
+		slack.NewContextBlock("nudge_privacy", slack.NewTextBlockObject(slack.MarkdownType,
+			"Only you can see this. Your message text is never stored. `/nudges off` turns nudges off.", false, false)),
+	}
+}
+
+func introText() string {
+	return "Hi! I'm leadnudge. Now and then I'll send you a private tip when a message of yours leans on authority rather than influence."
+}
+
+func introBlocks() []slack.Block {
+	return []slack.Block{
+		slack.NewSectionBlock(slack.NewTextBlockObject(slack.MarkdownType,
+			"*Hi, I'm leadnudge* :wave:\n"+
+				"Now and then, when a message of yours leans on positional authority rather than influence, I'll send you a short tip here, "+
+				"with why it can land badly and what to try instead.\n\n"+
+				"• *Nobody else sees these*: not your team, not your manager, not the admins.\n"+
+				"• *Your message text is never stored*; I only remember which tip I sent and when.\n"+
+				"• `/nudges snooze 7d` pauses me, `/nudges off` stops me, and every tip has buttons for both.", false, false), nil, nil),
+	}
+}

@@ -1,0 +1,188 @@
+package bot
+
+import (
+	"context"
+	"encoding/json"
+	"time"
+
+	"github.com/leadnudge/leadnudge/nudges"
+	"github.com/leadnudge/leadnudge/store"
+	"github.com/slack-go/slack/socketmode"
+	"go.uber.org/zap"
+)
+
+// messageBody is the part of a message (or of an edit's new and previous
+// message) the bot reads. It is decoded from the raw payload, so rich_text
+// blocks arrive in the matcher's own shape.
+type messageBody struct {
+	User    string           `json:"user"`
+	BotID   string           `json:"bot_id"`
+	Subtype string           `json:"subtype"`
+	Text    string           `json:"text"`
+	TS      string           `json:"ts"`
+	Blocks  []nudges.Element `json:"blocks"`
+}
+
+// eventBody is a message event: the message itself, or for an edit the new
+// and previous versions.
+type eventBody struct {
+	messageBody
+	Channel     string       `json:"channel"`
+	ChannelType string       `json:"channel_type"`
+	Message     *messageBody `json:"message"`
+	Previous    *messageBody `json:"previous_message"`
+}
+
+type messageEvent struct {
+	EventID string    `json:"event_id"`
+	Event   eventBody `json:"event"`
+}
+
+// Subtypes whose text is the author's own new words.
+func readableSubtype(s string) bool {
+	return s == "" || s == "thread_broadcast" || s == "file_share"
+}
+
+// onMessage decides, before the ack, whether a message earns a nudge. The
+// text is matched in memory and dropped; only the decision (user, rule,
+// channel, ts, event id) is written to the store, and only then is the
+// envelope acked, so a crash after the ack loses nothing.
+func (b *Bot) onMessage(ctx context.Context, req *socketmode.Request, start time.Time) {
+	var me messageEvent
+	if err := json.Unmarshal(req.Payload, &me); err != nil || me.EventID == "" {
+		b.ack(ctx, req, nil, start)
+		b.drop("malformed")
+		return
+	}
+	ev := &me.Event
+	msg, prev, reason := b.readable(ev)
+	if reason != "" {
+		b.ack(ctx, req, nil, start)
+		b.metrics.Dropped.WithLabelValues(reason).Inc()
+		b.log.Debug("message ignored", zap.String("reason", reason), zap.String("channel", ev.Channel))
+		return
+	}
+	m := b.rules.Load()
+	matches := b.relevant(m.Match(nudges.Message{Text: msg.Text, Blocks: msg.Blocks}))
+	if prev != nil && len(matches) > 0 {
+		// An edit nudges only for what it added.
+		matches = without(matches, b.relevant(m.Match(nudges.Message{Text: prev.Text, Blocks: prev.Blocks})))
+	}
+	best, ok := nudges.Best(matches)
+	if !ok {
+		b.ack(ctx, req, nil, start)
+		return
+	}
+	b.metrics.Matches.WithLabelValues(best.Rule.ID).Inc()
+	n, created, err := b.store.RecordPendingNudge(ctx, store.NewNudge{
+		EventID:   me.EventID,
+		UserID:    msg.User,
+		RuleID:    best.Rule.ID,
+		Category:  string(best.Rule.Category),
+		ChannelID: ev.Channel,
+		MessageTS: msg.TS,
+	}, b.opts.Lease)
+	if err != nil {
+		// Not acked on purpose: Slack redelivers, and the decision is made
+		// again once the store answers.
+		b.metrics.Dropped.WithLabelValues("store_error").Inc()
+		b.log.Error("recording a pending nudge failed; leaving the envelope unacked for redelivery",
+			zap.String("rule", best.Rule.ID), zap.String("channel", ev.Channel), zap.String("ts", msg.TS), zap.Error(err))
+		return
+	}
+	b.ack(ctx, req, nil, start)
+	if !created {
+		b.metrics.Nudges.WithLabelValues(best.Rule.ID, "duplicate").Inc()
+		b.log.Debug("event already handled", zap.String("event_id", me.EventID), zap.Int("retry_attempt", req.RetryAttempt))
+		return
+	}
+	b.log.Debug("nudge recorded", zap.Int64("nudge", n.ID), zap.String("rule", n.RuleID), zap.String("channel", n.ChannelID), zap.String("ts", n.MessageTS))
+	b.enqueue(ctx, job{kind: jobNudge, nudge: n, words: best.Text})
+}
+
+// readable returns the message to match (and, for an edit, the previous
+// version), or why it is ignored.
+func (b *Bot) readable(ev *eventBody) (msg, prev *messageBody, reason string) {
+	switch ev.ChannelType {
+	case "channel", "group", "mpim", "":
+	default:
+		return nil, nil, "direct_message"
+	}
+	msg = &ev.messageBody
+	if ev.Subtype == "message_changed" {
+		if ev.Message == nil {
+			return nil, nil, "malformed"
+		}
+		msg, prev = ev.Message, ev.Previous
+		if prev == nil {
+			prev = &messageBody{}
+		}
+	} else if !readableSubtype(ev.Subtype) {
+		if ev.Subtype == "bot_message" || ev.BotID != "" {
+			return nil, nil, "bot"
+		}
+		return nil, nil, "subtype"
+	}
+	switch {
+	case msg.BotID != "" || msg.Subtype == "bot_message":
+		return nil, nil, "bot"
+	case msg.User == "":
+		return nil, nil, "no_user"
+	case msg.User == b.selfUser:
+		return nil, nil, "self"
+	case !b.channelAllowed(ev.Channel):
+		return nil, nil, "channel_excluded"
+	}
+	return msg, prev, ""
+}
+
+// channelAllowed applies the allow and deny lists (channel ids; names are
+// resolved by the caller's configuration).
+func (b *Bot) channelAllowed(ch string) bool {
+	for _, d := range b.opts.DenyChannels {
+		if d == ch {
+			return false
+		}
+	}
+	if len(b.opts.AllowChannels) == 0 {
+		return true
+	}
+	for _, a := range b.opts.AllowChannels {
+		if a == ch {
+			return true
+		}
+	}
+	return false
+}
+
+// relevant keeps the matches at or above the configured severity.
+func (b *Bot) relevant(ms []nudges.Match) []nudges.Match {
+	out := ms[:0:0]
+	for _, m := range ms {
+		if m.Rule.Severity >= b.opts.MinSeverity {
+			out = append(out, m)
+		}
+	}
+	if len(out) == len(ms) {
+		return ms
+	}
+	return out
+}
+
+// without returns the matches of rules that are not in old.
+func without(ms, old []nudges.Match) []nudges.Match {
+	var out []nudges.Match
+	for _, m := range ms {
+		seen := false
+		for _, o := range old {
+			if o.Rule.ID == m.Rule.ID {
+				seen = true
+				break
+			}
+		}
+		if !seen {
+			out = append(out, m)
+		}
+	}
+	return out
+}

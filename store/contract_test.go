@@ -310,7 +310,7 @@ func testClaimIntroOnce(t *testing.T, db testDB) {
 			s = r2
 		}
 		wg.Go(func() {
-			if must(s.ClaimIntro(bg, "U1"))(t) {
+			if check(s.ClaimIntro(bg, "U1"))(t) {
 				wins.Add(1)
 			}
 		})
@@ -368,7 +368,7 @@ func testClaimEventRace(t *testing.T, db testDB) {
 		}
 		wg.Go(func() {
 			for ev := range events {
-				if must(s.ClaimEvent(bg, fmt.Sprintf("Ev%d", ev)))(t) {
+				if check(s.ClaimEvent(bg, fmt.Sprintf("Ev%d", ev)))(t) {
 					wins[ev].Add(1)
 				}
 			}
@@ -464,7 +464,7 @@ func testRecordPendingNudgeRace(t *testing.T, db testDB) {
 			s = replica
 		}
 		wg.Go(func() {
-			if _, claimed := must2(s.RecordPendingNudge(bg, newNudge("EvSame", "U1", fmt.Sprint("rule", i)), time.Minute))(t); claimed {
+			if _, claimed := check2(s.RecordPendingNudge(bg, newNudge("EvSame", "U1", fmt.Sprint("rule", i)), time.Minute))(t); claimed {
 				wins.Add(1)
 			}
 		})
@@ -625,7 +625,7 @@ func raceDecide(t *testing.T, db testDB, n int, rule func(i int) string, p Polic
 		}
 		wg.Go(func() {
 			<-start
-			if d := must(s.DecideNudge(bg, id, p))(t); d.Allowed {
+			if d := check(s.DecideNudge(bg, id, p))(t); d.Allowed {
 				allowed.Add(1)
 			}
 		})
@@ -735,7 +735,7 @@ func testClaimPendingNudgesRace(t *testing.T, db testDB) {
 		}
 		wg.Go(func() {
 			for {
-				ns := must(s.ClaimPendingNudges(bg, time.Hour, 3))(t)
+				ns := check(s.ClaimPendingNudges(bg, time.Hour, 3))(t)
 				if len(ns) == 0 {
 					return
 				}
@@ -1147,7 +1147,7 @@ func testClaimPromptRace(t *testing.T, db testDB) {
 		}
 		wg.Go(func() {
 			<-start
-			if must(s.ClaimPrompt(bg, "U1", w, "p", time.Hour))(t) {
+			if check(s.ClaimPrompt(bg, "U1", w, "p", time.Hour))(t) {
 				wins.Add(1)
 			}
 		})
@@ -1177,8 +1177,8 @@ func testPromptFanOutRace(t *testing.T, db testDB) {
 		wg.Go(func() {
 			for i := range people {
 				u := fmt.Sprintf("U%03d", (i+worker*7)%people)
-				if must(s.ClaimPrompt(bg, u, w, "p", time.Hour))(t) {
-					must(s.MarkPromptSent(bg, u, w, Delivery{Channel: "D" + u}))(t)
+				if check(s.ClaimPrompt(bg, u, w, "p", time.Hour))(t) {
+					check(s.MarkPromptSent(bg, u, w, Delivery{Channel: "D" + u}))(t)
 					mu.Lock()
 					claims[u]++
 					mu.Unlock()

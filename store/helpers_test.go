@@ -159,3 +159,27 @@ func ok(t testing.TB, err error) {
 }
 
 var bg = context.Background()
+
+// check is must for goroutines other than the test's own: it reports the
+// error with Errorf (FailNow may only be called from the test goroutine)
+// and returns v.
+func check[T any](v T, err error) func(testing.TB) T {
+	return func(t testing.TB) T {
+		t.Helper()
+		if err != nil {
+			t.Errorf("unexpected error: %v", err)
+		}
+		return v
+	}
+}
+
+// check2 is check for two results.
+func check2[A, B any](a A, b B, err error) func(testing.TB) (A, B) {
+	return func(t testing.TB) (A, B) {
+		t.Helper()
+		if err != nil {
+			t.Errorf("unexpected error: %v", err)
+		}
+		return a, b
+	}
+}

@@ -150,12 +150,12 @@ func TestOpenSQLiteMemory(t *testing.T) {
 	var wg sync.WaitGroup
 	for i := range 16 {
 		wg.Go(func() {
-			if must(a.ClaimEvent(bg, "E"))(t) {
+			if check(a.ClaimEvent(bg, "E"))(t) {
 				wins.Add(1)
 			}
-			n, claimed := must2(a.RecordPendingNudge(bg, newNudge(fmt.Sprint("E", i), "U2", "r"), time.Minute))(t)
+			n, claimed := check2(a.RecordPendingNudge(bg, newNudge(fmt.Sprint("E", i), "U2", "r"), time.Minute))(t)
 			if claimed {
-				must(a.DecideNudge(bg, n.ID, Policy{Cooldown: time.Hour}))(t)
+				check(a.DecideNudge(bg, n.ID, Policy{Cooldown: time.Hour}))(t)
 			}
 		})
 	}

@@ -1,0 +1,495 @@
+package bot_test
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/leadnudge/leadnudge/bot"
+	"github.com/leadnudge/leadnudge/fakeslack"
+	"github.com/leadnudge/leadnudge/store"
+	"github.com/leadnudge/leadnudge/store/storetest"
+	"github.com/prometheus/client_golang/prometheus/testutil"
+)
+
+// eventCallback builds a whole event_callback body, as Slack sends it, so a
+// test can deliver the same event_id twice.
+func eventCallback(eventID, user, channel, text, ts string) json.RawMessage {
+	b, _ := json.Marshal(map[string]any{
+		"type": "event_callback", "team_id": fakeslack.TeamID, "api_app_id": fakeslack.AppID,
+		"event_id": eventID, "event_time": 1700000000,
+		"event": map[string]any{"type": "message", "user": user, "channel": channel, "channel_type": "channel", "text": text, "ts": ts},
+	})
+	return b
+}
+
+func TestRedeliveredEventIsHandledOnce(t *testing.T) {
+	h := newHarness(t, harnessOptions{})
+	body := eventCallback("Ev0001", "U1", "C1", "Just do it.", "1700000000.000100")
+	for i := 0; i < 3; i++ {
+		res, err := h.fs.SendEvent(body)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := h.fs.WaitForAck(h.ctx(), res.EnvelopeID); err != nil {
+			t.Fatal(err)
+		}
+	}
+	h.waitFor("a nudge", func() bool { return len(h.nudgeDMs("U1")) >= 1 })
+	h.settle()
+	if n := len(h.nudgeDMs("U1")); n != 1 {
+		t.Fatalf("got %d nudges for one event delivered 3 times, want 1", n)
+	}
+	if got := h.counter(h.bots[0], "nudges", "just-do-it", "duplicate"); got != 2 {
+		t.Errorf("duplicates counted = %v, want 2", got)
+	}
+}
+
+func TestUnackedEnvelopeRedeliveryIsHandledOnce(t *testing.T) {
+	// The local Slack redelivers an envelope whose ack it did not see in
+	// time (here: it drops every connection right after sending). The
+	// redelivery carries the same event_id; the person still gets one DM.
+	h := newHarness(t, harnessOptions{fake: fakeslack.Options{AckTimeout: 200 * time.Millisecond}})
+	for i := 0; i < 5; i++ {
+		res, err := h.fs.SendMessage(fakeslack.Message{User: "U2", Channel: "C1", Text: fmt.Sprintf("Do as I say, item %d.", i)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		h.fs.DropConnections()
+		_ = res
+	}
+	h.waitFor("reconnected", func() bool { return h.fs.Connections() == 1 })
+	h.waitFor("one nudge", func() bool { return len(h.nudgeDMs("U2")) >= 1 })
+	h.settle()
+	// Five messages of one rule from one person within the cooldown: one nudge.
+	if n := len(h.nudgeDMs("U2")); n != 1 {
+		t.Fatalf("got %d nudges, want 1", n)
+	}
+	ns, _ := h.st.ListNudges(h.ctx(), "U2", 0)
+	if len(ns) != 5 {
+		t.Fatalf("nudge log has %d entries for 5 events, want 5 (each event once): %+v", len(ns), ns)
+	}
+}
+
+func TestTwoReplicasOnPostgresSendOneDM(t *testing.T) {
+	dsn := storetest.PostgresDSN(t)
+	st, err := store.Open(context.Background(), "postgres", dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	h := newHarness(t, harnessOptions{store: st, noStart: true})
+	h.startBot(harnessOptions{})
+	h.startBot(harnessOptions{})
+	if h.fs.Connections() != 2 {
+		t.Fatalf("%d connections, want 2", h.fs.Connections())
+	}
+	// The same events reach both replicas (round robin over connections).
+	for i := 0; i < 6; i++ {
+		body := eventCallback(fmt.Sprintf("EvDup%d", i), "U3", "C1", "That's how we've always done it.", fmt.Sprintf("1700000001.00010%d", i))
+		for j := 0; j < 2; j++ {
+			res, err := h.fs.SendEvent(body)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := h.fs.WaitForAck(h.ctx(), res.EnvelopeID); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	h.waitFor("a nudge", func() bool { return len(h.nudgeDMs("U3")) >= 1 })
+	h.settle()
+	if n := len(h.nudgeDMs("U3")); n != 1 {
+		t.Fatalf("got %d nudges across two replicas, want 1 (cooldown)", n)
+	}
+	dups := h.counter(h.bots[0], "nudges", "always-done-it-this-way", "duplicate") + h.counter(h.bots[1], "nudges", "always-done-it-this-way", "duplicate")
+	if dups != 6 {
+		t.Errorf("duplicates across replicas = %v, want 6", dups)
+	}
+	handled := 0
+	for _, rb := range h.bots {
+		handled += int(testutil.ToFloat64(rb.metrics.Matches.WithLabelValues("always-done-it-this-way")))
+	}
+	if handled != 12 {
+		t.Errorf("matches across replicas = %d, want 12 (each replica saw events)", handled)
+	}
+}
+
+func TestCooldownAndDailyCap(t *testing.T) {
+	h := newHarness(t, harnessOptions{})
+	// Same rule twice: the second is within the 72 h cooldown.
+	h.say("U1", "C1", "Just do it.")
+	h.waitFor("first nudge", func() bool { return len(h.nudgeDMs("U1")) == 1 })
+	h.say("U1", "C1", "Just do it!")
+	h.settle()
+	if n := len(h.nudgeDMs("U1")); n != 1 {
+		t.Fatalf("cooldown: got %d nudges, want 1", n)
+	}
+	// Other rules: the second passes, the third hits the cap of 2 a day.
+	h.say("U1", "C1", "That's how we've always done it.")
+	h.waitFor("second nudge", func() bool { return len(h.nudgeDMs("U1")) == 2 })
+	h.say("U1", "C1", "This is not up for discussion.")
+	h.settle()
+	if n := len(h.nudgeDMs("U1")); n != 2 {
+		t.Fatalf("daily cap: got %d nudges, want 2", n)
+	}
+	if got := h.counter(h.bots[0], "nudges", "just-do-it", "suppressed"); got != 1 {
+		t.Errorf("suppressed just-do-it = %v, want 1", got)
+	}
+}
+
+func TestFeedbackButtons(t *testing.T) {
+	h := newHarness(t, harnessOptions{bot: bot.Options{DailyCap: 100, Cooldown: time.Nanosecond}})
+	h.say("U1", "C1", "Just do it.")
+	h.waitFor("nudge", func() bool { return len(h.nudgeDMs("U1")) == 1 })
+	h.settle()
+	h.click("U1", h.nudgeDMs("U1")[0], bot.ActionHelpful)
+	h.waitFor("DM updated", func() bool { return strings.Contains(blocksText(h.nudgeDMs("U1")[0]), "noted as *helpful*") })
+	updated := h.nudgeDMs("U1")[0]
+	if strings.Contains(string(updated.Blocks), bot.ActionHelpful) {
+		t.Errorf("buttons still shown after the click: %s", updated.Blocks)
+	}
+	ns, _ := h.st.ListNudges(h.ctx(), "U1", 0)
+	if len(ns) != 1 || ns[0].Feedback != store.FeedbackHelpful {
+		t.Fatalf("feedback not recorded: %+v", ns)
+	}
+	if got := h.counter(h.bots[0], "feedback", "just-do-it", "helpful"); got != 1 {
+		t.Errorf("feedback metric = %v", got)
+	}
+	// Someone else clicking the same nudge's button changes nothing.
+	h.click("U2", updatedWithButtons(t, h, ns[0].ID), bot.ActionNotHelpful)
+	h.settle()
+	ns, _ = h.st.ListNudges(h.ctx(), "U1", 0)
+	if ns[0].Feedback != store.FeedbackHelpful {
+		t.Errorf("another user's click changed the feedback to %q", ns[0].Feedback)
+	}
+
+	// Snooze a week via the button: the next trigger is not delivered.
+	h.say("U1", "C1", "Because I said so.")
+	h.waitFor("second nudge", func() bool { return len(h.nudgeDMs("U1")) == 2 })
+	h.settle()
+	h.click("U1", h.nudgeDMs("U1")[1], bot.ActionSnooze)
+	h.waitFor("snoozed", func() bool {
+		u, err := h.st.GetUser(h.ctx(), "U1")
+		return err == nil && u.SnoozedUntil.After(time.Now().Add(6*24*time.Hour))
+	})
+	h.say("U1", "C1", "That's how we've always done it.")
+	h.settle()
+	if n := len(h.nudgeDMs("U1")); n != 2 {
+		t.Fatalf("snoozed user got %d nudges, want 2", n)
+	}
+	// "Stop these" opts out.
+	if got := h.command("U1", "/nudges", "on"); !strings.Contains(got, "on") {
+		t.Fatalf("/nudges on: %q", got)
+	}
+	h.say("U1", "C1", "Do what you're told.")
+	h.waitFor("third nudge", func() bool { return len(h.nudgeDMs("U1")) == 3 })
+	h.settle()
+	h.click("U1", h.nudgeDMs("U1")[2], bot.ActionStop)
+	h.waitFor("opted out", func() bool { u, err := h.st.GetUser(h.ctx(), "U1"); return err == nil && u.OptedOut })
+	h.say("U1", "C1", "Don't question me.")
+	h.settle()
+	if n := len(h.nudgeDMs("U1")); n != 3 {
+		t.Fatalf("opted-out user got %d nudges, want 3", n)
+	}
+}
+
+// updatedWithButtons fakes a post of nudge id with buttons (to click as
+// another user).
+func updatedWithButtons(t *testing.T, h *harness, id int64) fakeslack.Post {
+	blocks := fmt.Sprintf(`[{"type":"actions","block_id":"nudge_actions","elements":[{"type":"button","action_id":%q,"value":"%d","text":{"type":"plain_text","text":"x"}}]}]`, bot.ActionNotHelpful, id)
+	return fakeslack.Post{Channel: fakeslack.DMChannel("U2"), TS: "1.1", Blocks: json.RawMessage(blocks)}
+}
+
+func TestNudgesCommand(t *testing.T) {
+	h := newHarness(t, harnessOptions{})
+	if got := h.command("U1", "/nudges", "help"); !strings.Contains(got, "/nudges snooze 7d") {
+		t.Errorf("help: %q", got)
+	}
+	if got := h.command("U1", "/nudges", ""); !strings.Contains(got, "/nudges off") {
+		t.Errorf("no argument shows help: %q", got)
+	}
+	if got := h.command("U1", "/nudges", "status"); !strings.Contains(got, "Nudges are *on*") {
+		t.Errorf("status: %q", got)
+	}
+	if got := h.command("U1", "/nudges", "snooze 3d"); !strings.Contains(got, "Snoozed") {
+		t.Errorf("snooze: %q", got)
+	}
+	u, _ := h.st.GetUser(h.ctx(), "U1")
+	if d := time.Until(u.SnoozedUntil); d < 71*time.Hour || d > 73*time.Hour {
+		t.Errorf("snoozed for %v, want 3 days", d)
+	}
+	if got := h.command("U1", "/nudges", "snooze forever"); !strings.Contains(got, "couldn't read") {
+		t.Errorf("bad snooze: %q", got)
+	}
+	if got := h.command("U1", "/nudges", "status"); !strings.Contains(got, "snoozed") {
+		t.Errorf("status while snoozed: %q", got)
+	}
+	h.say("U1", "C1", "Just do it.")
+	if got := h.command("U1", "/nudges", "off"); !strings.Contains(got, "*off*") {
+		t.Errorf("off: %q", got)
+	}
+	if got := h.command("U1", "/nudges", "on"); !strings.Contains(got, "*on*") {
+		t.Errorf("on: %q", got)
+	}
+	if got := h.command("U1", "/nudges", "dance <@U2>"); !strings.Contains(got, "didn't understand") || strings.Contains(got, "<@U2>") {
+		t.Errorf("unknown verb must be answered, escaped: %q", got)
+	}
+	h.settle()
+	if n := len(h.nudgeDMs("U1")); n != 0 {
+		t.Errorf("a message sent while snoozed was nudged later: %d", n)
+	}
+}
+
+func TestEditsNudgeOnlyForWhatTheyAdd(t *testing.T) {
+	h := newHarness(t, harnessOptions{bot: bot.Options{DailyCap: 100}})
+	edit := func(id, before, after string) {
+		body, _ := json.Marshal(map[string]any{
+			"type": "event_callback", "event_id": id, "team_id": fakeslack.TeamID,
+			"event": map[string]any{
+				"type": "message", "subtype": "message_changed", "hidden": true, "channel": "C1", "channel_type": "channel", "ts": "1700000002.000200",
+				"message":          map[string]any{"type": "message", "user": "U1", "text": after, "ts": "1700000002.000100", "edited": map[string]any{"user": "U1", "ts": "1700000002.000200"}},
+				"previous_message": map[string]any{"type": "message", "user": "U1", "text": before, "ts": "1700000002.000100"},
+			},
+		})
+		res, err := h.fs.SendEvent(body)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := h.fs.WaitForAck(h.ctx(), res.EnvelopeID); err != nil {
+			t.Fatal(err)
+		}
+	}
+	edit("EvE1", "Just do it.", "Just do it, please.") // same rule as before: nothing new
+	h.settle()
+	if n := len(h.nudgeDMs("U1")); n != 0 {
+		t.Fatalf("an edit that added nothing was nudged")
+	}
+	edit("EvE2", "Please review.", "Please review. Because I said so.") // adds a match
+	h.waitFor("edit nudge", func() bool { return len(h.nudgeDMs("U1")) == 1 })
+	ns, _ := h.st.ListNudges(h.ctx(), "U1", 0)
+	if len(ns) != 1 || ns[0].MessageTS != "1700000002.000100" {
+		t.Errorf("edit nudge should point at the edited message: %+v", ns)
+	}
+}
+
+func TestRateLimitedThenDelivered(t *testing.T) {
+	h := newHarness(t, harnessOptions{})
+	if err := h.fs.InjectFault(fakeslack.Fault{Method: "chat.postMessage", Status: 429, RetryAfter: 1, Count: 2}); err != nil {
+		t.Fatal(err)
+	}
+	start := time.Now()
+	h.say("U1", "C1", "Just do it.")
+	h.waitFor("nudge after 429s", func() bool { return len(h.nudgeDMs("U1")) == 1 })
+	if d := time.Since(start); d < time.Second {
+		t.Errorf("delivered after %v: Retry-After was not honoured", d)
+	}
+	if got := testutil.ToFloat64(h.bots[0].metrics.SlackRateLimits.WithLabelValues("chat.postMessage")); got != 2 {
+		t.Errorf("429s counted = %v, want 2", got)
+	}
+	// A nudge that cannot be delivered at all is marked failed and counted.
+	if err := h.fs.InjectFault(fakeslack.Fault{Method: "conversations.open", Status: 429, RetryAfter: 1, Count: 10}); err != nil {
+		t.Fatal(err)
+	}
+	h.say("U2", "C1", "Because I said so.")
+	h.waitFor("failed nudge", func() bool {
+		ns, _ := h.st.ListNudges(h.ctx(), "U2", 0)
+		return len(ns) == 1 && ns[0].State == store.NudgeFailed
+	})
+	if got := h.counter(h.bots[0], "nudges", "because-i-said-so", "failed"); got != 1 {
+		t.Errorf("failed nudges counted = %v, want 1", got)
+	}
+}
+
+func TestDisconnectReconnectLosesNothing(t *testing.T) {
+	h := newHarness(t, harnessOptions{bot: bot.Options{DailyCap: 100}})
+	users := []string{"U1", "U2", "U3"}
+	for i := 0; i < 30; i++ {
+		if i%10 == 5 {
+			h.fs.Disconnect("refresh_requested")
+		}
+		if i%10 == 8 {
+			h.fs.DropConnections()
+		}
+		if _, err := h.fs.SendMessage(fakeslack.Message{User: users[i%3], Channel: "C1", Text: fmt.Sprintf("note %d: because I said so", i)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	h.waitFor("all acked", func() bool {
+		acked := map[string]bool{}
+		for _, e := range h.fs.Envelopes() {
+			if e.Acked {
+				acked[e.EventID] = true
+			}
+		}
+		return len(acked) == 30
+	})
+	h.waitFor("nudges", func() bool { return len(h.nudgeDMs("U1"))+len(h.nudgeDMs("U2"))+len(h.nudgeDMs("U3")) == 3 })
+	h.settle()
+	total := 0
+	for _, u := range users {
+		ns, _ := h.st.ListNudges(h.ctx(), u, 0)
+		total += len(ns)
+	}
+	if total != 30 {
+		t.Errorf("nudge log has %d decisions for 30 events, want 30", total)
+	}
+}
+
+func TestMalformedEnvelopesAreAckedAndCounted(t *testing.T) {
+	h := newHarness(t, harnessOptions{})
+	rb := h.bots[0]
+	frames := []string{
+		`{"envelope_id":"bad-1","type":"events_api","accepts_response_payload":false,"payload":{"type":"event_callback","event_id":"EvBad1","event":{"type":"totally_unknown_event"}}}`,
+		`{"envelope_id":"bad-2","type":"events_api","payload":"not an object"}`,
+		`{"envelope_id":"bad-3","type":"mystery_type","payload":{}}`,
+	}
+	for _, f := range frames {
+		if err := h.fs.SendRaw([]byte(f)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// The loop is alive: a normal message is still nudged.
+	h.say("U1", "C1", "Just do it.")
+	h.waitFor("nudge", func() bool { return len(h.nudgeDMs("U1")) == 1 })
+	h.waitFor("malformed counted", func() bool {
+		return testutil.ToFloat64(rb.metrics.Dropped.WithLabelValues("malformed")) >= 2
+	})
+	if !rb.bot.Connected() {
+		t.Error("bot lost its connection")
+	}
+}
+
+func TestAppHomePublished(t *testing.T) {
+	h := newHarness(t, harnessOptions{})
+	h.say("U1", "C1", "Just do it.")
+	h.waitFor("nudge", func() bool { return len(h.nudgeDMs("U1")) == 1 })
+	body, _ := json.Marshal(map[string]any{"type": "app_home_opened", "user": "U1", "channel": fakeslack.DMChannel("U1"), "tab": "home", "event_ts": "1700000003.000100"})
+	res, err := h.fs.SendEvent(body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := h.fs.WaitForAck(h.ctx(), res.EnvelopeID); err != nil {
+		t.Fatal(err)
+	}
+	var view fakeslack.View
+	h.waitFor("home view", func() bool {
+		v, ok := h.fs.HomeView("U1")
+		view = v
+		return ok && strings.Contains(string(v.JSON), "Your last 8 weeks")
+	})
+	js := string(view.JSON)
+	for _, want := range []string{"Nudges are *on*", bot.ActionHomeSnooze, bot.ActionHomeOff, "Command and control", "Private to you"} {
+		if !strings.Contains(js, want) {
+			t.Errorf("home view lacks %q: %s", want, js)
+		}
+	}
+	// The toggle works and the view is refreshed.
+	payload, _ := json.Marshal(map[string]any{
+		"type": "block_actions", "user": map[string]any{"id": "U1"}, "container": map[string]any{"type": "view", "view_id": view.ID},
+		"view":    map[string]any{"id": view.ID, "type": "home"},
+		"actions": []any{map[string]any{"action_id": bot.ActionHomeOff, "block_id": "home_nudges", "value": bot.ActionHomeOff, "type": "button"}},
+	})
+	if _, err := h.fs.SendInteraction(payload); err != nil {
+		t.Fatal(err)
+	}
+	h.waitFor("home refreshed", func() bool {
+		v, _ := h.fs.HomeView("U1")
+		return strings.Contains(string(v.JSON), "Nudges are *off*")
+	})
+	if u, _ := h.st.GetUser(h.ctx(), "U1"); !u.OptedOut {
+		t.Error("home toggle did not opt out")
+	}
+}
+
+func TestEphemeralDelivery(t *testing.T) {
+	h := newHarness(t, harnessOptions{bot: bot.Options{Delivery: bot.DeliveryEphemeral}})
+	h.say("U1", "C1", "Just do it.")
+	h.waitFor("ephemeral", func() bool { return len(h.fs.Ephemerals("U1")) == 1 })
+	h.settle()
+	if d := h.fs.DMs("U1"); len(d) != 0 {
+		t.Errorf("ephemeral mode sent DMs: %+v", d)
+	}
+	e := h.fs.Ephemerals("U1")[0]
+	if e.Channel != "C1" || !strings.Contains(string(e.Blocks), bot.ActionHelpful) {
+		t.Errorf("ephemeral = %+v", e)
+	}
+}
+
+func TestEscapesEchoedWords(t *testing.T) {
+	h := newHarness(t, harnessOptions{})
+	// rich_text carries raw characters; the matched words are echoed back.
+	body, _ := json.Marshal(map[string]any{
+		"type": "event_callback", "event_id": "EvEsc", "team_id": fakeslack.TeamID,
+		"event": map[string]any{"type": "message", "user": "U1", "channel": "C1", "channel_type": "channel", "ts": "1700000004.000100", "text": "x",
+			"blocks": []any{map[string]any{"type": "rich_text", "elements": []any{map[string]any{"type": "rich_text_section", "elements": []any{
+				map[string]any{"type": "text", "text": "Just do it <!channel> & <http://evil|click>"}}}}}}},
+	})
+	if _, err := h.fs.SendEvent(body); err != nil {
+		t.Fatal(err)
+	}
+	h.waitFor("nudge", func() bool { return len(h.nudgeDMs("U1")) == 1 })
+	txt := blocksText(h.nudgeDMs("U1")[0])
+	if strings.Contains(txt, "<!channel>") || strings.Contains(txt, "<http://evil") {
+		t.Errorf("unescaped user text in the nudge: %s", txt)
+	}
+}
+
+func TestNoMessageTextInLogsOrDatabase(t *testing.T) {
+	h := newHarness(t, harnessOptions{})
+	secret := []string{"Quarterly zebra plan: just do it", "Because I said so, Bob", "nothing to see, mango"}
+	for _, s := range secret {
+		h.say("U1", "C1", s)
+	}
+	h.waitFor("nudges", func() bool { return len(h.nudgeDMs("U1")) == 2 })
+	h.settle()
+	h.assertNoText("zebra", "Bob", "mango", "Quarterly")
+	if len(h.logs.All()) == 0 {
+		t.Fatal("no logs were captured; the check would be vacuous")
+	}
+	for _, e := range h.logs.All() {
+		for k, v := range e.ContextMap() {
+			if s, ok := v.(string); ok && (strings.HasPrefix(s, "xoxb-") || strings.HasPrefix(s, "xapp-")) {
+				t.Errorf("token in log field %s", k)
+			}
+		}
+	}
+}
+
+func TestPendingNudgeOfACrashedBotIsDelivered(t *testing.T) {
+	// A bot recorded a nudge (the durable step before the ack) and died
+	// before delivering it. The next bot delivers it once its lease ends.
+	h := newHarness(t, harnessOptions{noStart: true})
+	n, created, err := h.st.RecordPendingNudge(h.ctx(), store.NewNudge{
+		EventID: "EvCrash", UserID: "U2", RuleID: "because-i-said-so", Category: "positional-authority",
+		ChannelID: "C1", MessageTS: "1700000005.000100",
+	}, time.Millisecond)
+	if err != nil || !created {
+		t.Fatalf("record: %v %v", created, err)
+	}
+	time.Sleep(5 * time.Millisecond)
+	h.startBot(harnessOptions{})
+	h.waitFor("recovered nudge", func() bool { return len(h.nudgeDMs("U2")) == 1 })
+	got, err := h.st.GetNudge(h.ctx(), n.ID)
+	if err != nil || got.State != store.NudgeSent {
+		t.Fatalf("recovered nudge state = %+v, %v", got, err)
+	}
+	if !strings.Contains(blocksText(h.nudgeDMs("U2")[0]), "A message of yours in <#C1>") {
+		t.Errorf("a recovered nudge (no words kept) should say so: %s", blocksText(h.nudgeDMs("U2")[0]))
+	}
+	// The same event redelivered by Slack afterwards is not nudged again.
+	res, err := h.fs.SendEvent(eventCallback("EvCrash", "U2", "C1", "Because I said so.", "1700000005.000100"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := h.fs.WaitForAck(h.ctx(), res.EnvelopeID); err != nil {
+		t.Fatal(err)
+	}
+	h.settle()
+	if n := len(h.nudgeDMs("U2")); n != 1 {
+		t.Errorf("got %d nudges, want 1", n)
+	}
+}

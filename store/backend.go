@@ -49,7 +49,8 @@ type querier interface {
 	query(ctx context.Context, query string, args ...any) (rows, error)
 }
 
-// row is one result row; Scan returns errNoRows when there was none.
+// row is one result row; Scan returns an error matching sql.ErrNoRows
+// (isNoRows) when there was none, on both backends.
 type row interface {
 	Scan(dest ...any) error
 }
@@ -61,9 +62,6 @@ type rows interface {
 	Err() error
 	Close()
 }
-
-// errNoRows is what row.Scan returns, on both backends, for an empty result.
-var errNoRows = sql.ErrNoRows
 
 func isNoRows(err error) bool { return errors.Is(err, sql.ErrNoRows) }
 

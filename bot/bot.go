@@ -57,6 +57,9 @@ type Options struct {
 	RecoveryInterval time.Duration
 	// Now is the clock (default time.Now).
 	Now func() time.Time
+	// Disabled stops nudging (messages are still acked; commands, App Home
+	// and the weekly reflection keep working).
+	Disabled bool
 }
 
 func (o *Options) setDefaults() {

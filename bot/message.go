@@ -48,6 +48,10 @@ func readableSubtype(s string) bool {
 // channel, ts, event id) is written to the store, and only then is the
 // envelope acked, so a crash after the ack loses nothing.
 func (b *Bot) onMessage(ctx context.Context, req *socketmode.Request, start time.Time) {
+	if b.opts.Disabled {
+		b.ack(ctx, req, nil, start)
+		return
+	}
 	var me messageEvent
 	if err := json.Unmarshal(req.Payload, &me); err != nil || me.EventID == "" {
 		b.ack(ctx, req, nil, start)

@@ -201,13 +201,7 @@ func (s *Server) SendMessage(m Message) (EventResult, error) {
 	ev := map[string]any{
 		"type": "message", "channel": m.Channel, "channel_type": m.ChannelType, "user": m.User,
 		"text": m.Text, "ts": ts, "event_ts": ts, "client_msg_id": newUUID(), "team": TeamID,
-		"blocks": []any{map[string]any{
-			"type": "rich_text", "block_id": randHex(3),
-			"elements": []any{map[string]any{
-				"type":     "rich_text_section",
-				"elements": []any{map[string]any{"type": "text", "text": m.Text}},
-			}},
-		}},
+		"blocks": []any{richText(m.Text)},
 	}
 	if m.ThreadTS != "" {
 		ev["thread_ts"] = m.ThreadTS

@@ -14,6 +14,7 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+	_ "time/tzdata" // time zones in a static binary: prompts go out in each person's own time
 
 	"github.com/spf13/cobra"
 )
@@ -52,6 +53,8 @@ func newRootCmd(stdin io.Reader, stdout, stderr io.Writer) *cobra.Command {
 		newVersionCmd(),
 		newCheckCmd(),
 		newRulesCmd(),
+		newRunCmd(),
+		newDemoCmd(),
 		newConfigCmd(),
 		newFakeslackCmd(),
 		newManifestCmd(),

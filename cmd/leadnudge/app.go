@@ -1,0 +1,158 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/leadnudge/leadnudge/bot"
+	"github.com/leadnudge/leadnudge/config"
+	"github.com/leadnudge/leadnudge/nudges"
+	"github.com/leadnudge/leadnudge/store"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/slack-go/slack"
+	"github.com/slack-go/slack/socketmode"
+	"go.uber.org/zap"
+	"go.uber.org/zap/zapcore"
+	"golang.org/x/sync/errgroup"
+)
+
+// app is the wired product: store, rules, Slack clients, bot and the
+// metrics/health listener. run and demo build it the same way; demo only
+// points it at the in-process local Slack and a temporary database.
+type app struct {
+	cfg      config.Config
+	log      *zap.Logger
+	store    *store.Store
+	rules    *bot.Rules
+	bot      *bot.Bot
+	registry *prometheus.Registry
+	httpSrv  *http.Server
+	httpLn   net.Listener
+}
+
+// newLogger builds the zap logger the config asks for, writing to w.
+func newLogger(cfg config.LogConfig, w io.Writer) (*zap.Logger, error) {
+	level, err := zapcore.ParseLevel(cfg.Level)
+	if err != nil {
+		return nil, fmt.Errorf("log.level: %w", err)
+	}
+	enc := zap.NewProductionEncoderConfig()
+	enc.TimeKey = "time"
+	enc.EncodeTime = zapcore.ISO8601TimeEncoder
+	var encoder zapcore.Encoder
+	if cfg.Format == "console" {
+		enc.EncodeLevel = zapcore.CapitalLevelEncoder
+		encoder = zapcore.NewConsoleEncoder(enc)
+	} else {
+		encoder = zapcore.NewJSONEncoder(enc)
+	}
+	return zap.New(zapcore.NewCore(encoder, zapcore.AddSync(w), level)), nil
+}
+
+// newApp opens the store, loads the rules, and builds the bot. Nothing talks
+// to Slack yet.
+func newApp(ctx context.Context, cfg config.Config, log *zap.Logger, opts ...func(*bot.Deps)) (*app, error) {
+	m, name, err := loadRules(cfg.Rules.File)
+	if err != nil {
+		return nil, fmt.Errorf("rules %s:\n%w", name, err)
+	}
+	st, err := store.Open(ctx, cfg.Store.Driver, cfg.Store.DSN.Reveal())
+	if err != nil {
+		return nil, fmt.Errorf("opening the %s store: %w", cfg.Store.Driver, err)
+	}
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	metrics := bot.NewMetrics(reg)
+	api := slack.New(cfg.Slack.BotToken.Reveal(),
+		slack.OptionAppLevelToken(cfg.Slack.AppToken.Reveal()),
+		slack.OptionAPIURL(cfg.Slack.APIURL),
+		slack.OptionHTTPClient(&http.Client{Transport: metrics.InstrumentTransport(nil), Timeout: 30 * time.Second}),
+	)
+	sm := socketmode.New(api)
+	rules := bot.NewRules(m)
+	deps := bot.Deps{API: api, Socket: sm, Store: st, Rules: rules, Log: log, Metrics: metrics}
+	for _, o := range opts {
+		o(&deps)
+	}
+	sev, err := nudges.ParseSeverity(cfg.Nudges.MinSeverity)
+	if err != nil {
+		st.Close()
+		return nil, fmt.Errorf("nudges.min_severity: %w", err)
+	}
+	b, err := bot.New(deps, bot.Options{
+		Delivery:        cfg.Nudges.Delivery,
+		Cooldown:        cfg.Nudges.Cooldown,
+		DailyCap:        cfg.Nudges.DailyCap,
+		Workers:         cfg.Nudges.Workers,
+		QueueSize:       cfg.Nudges.QueueSize,
+		Lease:           cfg.Nudges.Lease,
+		AllowChannels:   cfg.Nudges.Channels.Allow,
+		DenyChannels:    cfg.Nudges.Channels.Deny,
+		MinSeverity:     sev,
+		ShutdownTimeout: cfg.Shutdown.Timeout,
+		Retention:       cfg.Store.Retention,
+		MaxRetries:      cfg.Slack.MaxRetries,
+		Disabled:        !cfg.Nudges.Enabled,
+	})
+	if err != nil {
+		st.Close()
+		return nil, err
+	}
+	a := &app{cfg: cfg, log: log, store: st, rules: rules, bot: b, registry: reg}
+	if cfg.HTTP.Listen != "" {
+		ln, err := net.Listen("tcp", cfg.HTTP.Listen)
+		if err != nil {
+			st.Close()
+			return nil, fmt.Errorf("http.listen %s: %w", cfg.HTTP.Listen, err)
+		}
+		a.httpLn = ln
+		a.httpSrv = &http.Server{
+			Handler: b.Handler(reg, bot.Check{Name: "store", OK: func() error {
+				ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+				defer cancel()
+				_, err := st.SchemaVersion(ctx)
+				return err
+			}}),
+			ReadHeaderTimeout: 5 * time.Second,
+		}
+	}
+	log.Info("leadnudge starting",
+		zap.String("version", version),
+		zap.String("store", cfg.Store.Driver),
+		zap.String("rules", name),
+		zap.Int("rule_count", len(m.RuleSet().Rules)),
+		zap.String("slack_api", cfg.Slack.APIURL),
+		zap.String("http", cfg.HTTP.Listen))
+	return a, nil
+}
+
+// run serves until ctx ends, then shuts down in order: stop taking events,
+// finish deliveries (bounded), stop the listener, close the store.
+func (a *app) run(ctx context.Context) error {
+	defer a.store.Close()
+	g, gctx := errgroup.WithContext(ctx)
+	g.Go(func() error { return a.bot.Run(gctx) })
+	if a.httpSrv != nil {
+		g.Go(func() error {
+			if err := a.httpSrv.Serve(a.httpLn); err != nil && !errors.Is(err, http.ErrServerClosed) {
+				return fmt.Errorf("http listener: %w", err)
+			}
+			return nil
+		})
+		g.Go(func() error {
+			<-gctx.Done()
+			sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+			defer cancel()
+			return a.httpSrv.Shutdown(sctx)
+		})
+	}
+	err := g.Wait()
+	a.log.Info("leadnudge stopped")
+	return err
+}

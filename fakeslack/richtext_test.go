@@ -1,0 +1,24 @@
+package fakeslack
+
+import (
+	"encoding/json"
+	"testing"
+)
+
+func TestRichTextLikeSlacksComposer(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{"just do it", `[{"elements":[{"text":"just do it","type":"text"}],"type":"rich_text_section"}]`},
+		{"run `make` &amp; *ship* it", `[{"elements":[{"text":"run ","type":"text"},{"style":{"code":true},"text":"make","type":"text"},{"text":" \u0026 ","type":"text"},{"style":{"bold":true},"text":"ship","type":"text"},{"text":" it","type":"text"}],"type":"rich_text_section"}]`},
+		{"fix:\n```\ngo test\n```\ndone", `[{"elements":[{"text":"fix:\n","type":"text"}],"type":"rich_text_section"},{"elements":[{"text":"go test","type":"text"}],"type":"rich_text_preformatted"},{"elements":[{"text":"done","type":"text"}],"type":"rich_text_section"}]`},
+		{"&gt; quoted\nmine", `[{"elements":[{"text":"quoted","type":"text"}],"type":"rich_text_quote"},{"elements":[{"text":"mine","type":"text"}],"type":"rich_text_section"}]`},
+		{"hi <@U1> see <#C1|gen> <https://x.io|docs> <!here> :tada:", `[{"elements":[{"text":"hi ","type":"text"},{"type":"user","user_id":"U1"},{"text":" see ","type":"text"},{"channel_id":"C1","type":"channel"},{"text":" ","type":"text"},{"text":"docs","type":"link","url":"https://x.io"},{"text":" ","type":"text"},{"range":"here","type":"broadcast"},{"text":" ","type":"text"},{"name":"tada","type":"emoji"}],"type":"rich_text_section"}]`},
+		{"snake_case_name and 5*3", `[{"elements":[{"text":"snake_case_name and 5*3","type":"text"}],"type":"rich_text_section"}]`},
+	}
+	for _, tt := range tests {
+		rt := richText(tt.in)
+		got, _ := json.Marshal(rt["elements"])
+		if string(got) != tt.want {
+			t.Errorf("richText(%q)\n got %s\nwant %s", tt.in, got, tt.want)
+		}
+	}
+}

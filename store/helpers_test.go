@@ -33,6 +33,11 @@ func sqliteDB(t testing.TB) (string, string) {
 // ends), or skips the test loudly when the variable is not set.
 func postgresDB(t testing.TB) testDB {
 	base := os.Getenv(postgresEnv)
+	if base == "" && os.Getenv("CI") != "" {
+		// .ci/run exports CI and must have started PostgreSQL: a skip here
+		// would hide that the PostgreSQL half of the contract never ran.
+		t.Fatal(postgresEnv + " is not set but CI is: .ci/setup-postgres.sh did not provide a PostgreSQL server")
+	}
 	if base == "" {
 		t.Skip(postgresEnv + " is not set: skipping PostgreSQL contract tests (run .ci/setup-postgres.sh, or point it at a PostgreSQL database you can create schemas in)")
 	}

@@ -70,8 +70,8 @@ type demo struct {
 	keep        bool
 	logLevel    string
 
-	fs   *fakeslack.Server
-	app  *app
+	fs       *fakeslack.Server
+	app      *app
 	failures []string
 }
 
@@ -351,7 +351,7 @@ func (d *demo) click(user, action, label string) func(context.Context) error {
 		}
 		var blocks []any
 		_ = json.Unmarshal(post.Blocks, &blocks)
-		value := regexp.MustCompile(`"action_id":"`+action+`","value":"(\d+)"`).FindStringSubmatch(string(post.Blocks))
+		value := regexp.MustCompile(`"action_id":"` + action + `","value":"(\d+)"`).FindStringSubmatch(string(post.Blocks))
 		if value == nil {
 			return errors.New("nudge button has no value")
 		}
@@ -477,7 +477,7 @@ func (d *demo) printBlocks(raw json.RawMessage) {
 			Text string `json:"text"`
 		} `json:"text"`
 		Elements []struct {
-			Type string `json:"type"`
+			Type string          `json:"type"`
 			Text json.RawMessage `json:"text"`
 		} `json:"elements"`
 	}

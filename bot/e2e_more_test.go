@@ -473,10 +473,10 @@ func TestPendingNudgeOfACrashedBotIsDelivered(t *testing.T) {
 	time.Sleep(5 * time.Millisecond)
 	h.startBot(harnessOptions{})
 	h.waitFor("recovered nudge", func() bool { return len(h.nudgeDMs("U2")) == 1 })
-	got, err := h.st.GetNudge(h.ctx(), n.ID)
-	if err != nil || got.State != store.NudgeSent {
-		t.Fatalf("recovered nudge state = %+v, %v", got, err)
-	}
+	h.waitFor("nudge marked sent", func() bool {
+		got, err := h.st.GetNudge(h.ctx(), n.ID)
+		return err == nil && got.State == store.NudgeSent
+	})
 	if !strings.Contains(blocksText(h.nudgeDMs("U2")[0]), "A message of yours in <#C1>") {
 		t.Errorf("a recovered nudge (no words kept) should say so: %s", blocksText(h.nudgeDMs("U2")[0]))
 	}

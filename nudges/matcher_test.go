@@ -274,6 +274,9 @@ func TestBest(t *testing.T) {
 }
 
 func TestNoAllocWhenNothingMatches(t *testing.T) {
+	if raceEnabled {
+		t.Skip("allocation counts are meaningless under -race (sync.Pool drops items); .ci/run runs this test without -race")
+	}
 	m := mustCompileFile(t, "testdata/basic.yaml")
 	text := "Can you take a look at the deploy logs? The staging build failed twice this morning :thinking_face:"
 	m.MatchText(text) // warm the pool

@@ -1,0 +1,5 @@
+//go:build !race
+
+package nudges
+
+const raceEnabled = false

@@ -52,7 +52,7 @@ func newLogger(cfg config.LogConfig, w io.Writer) (*zap.Logger, error) {
 	} else {
 		encoder = zapcore.NewJSONEncoder(enc)
 	}
-	return zap.New(zapcore.NewCore(encoder, zapcore.AddSync(w), level)), nil
+	return zap.New(zapcore.NewCore(encoder, zapcore.Lock(zapcore.AddSync(w)), level)), nil
 }
 
 // newApp opens the store, loads the rules, and builds the bot. Nothing talks

@@ -143,6 +143,9 @@ type Deps struct {
 	Actions []ActionHandler
 	// Home adds sections to the App Home; may be nil.
 	Home []HomeSection
+	// Runners are long-running jobs started with the bot (the weekly
+	// scheduler); each runs until its context ends. An error stops the bot.
+	Runners []func(ctx context.Context) error
 }
 
 // Bot is the running application. Create it with New and start it with Run.
@@ -158,6 +161,7 @@ type Bot struct {
 	commands map[string]CommandHandler
 	actions  []ActionHandler
 	home     []HomeSection
+	runners  []func(context.Context) error
 
 	work      chan job
 	selfUser  string
@@ -184,7 +188,7 @@ func New(d Deps, opts Options) (*Bot, error) {
 	}
 	b := &Bot{
 		api: d.API, sm: d.Socket, store: d.Store, rules: d.Rules, log: d.Log, metrics: d.Metrics, opts: opts,
-		commands: d.Commands, actions: d.Actions, home: d.Home,
+		commands: d.Commands, actions: d.Actions, home: d.Home, runners: d.Runners,
 		work: make(chan job, opts.QueueSize),
 	}
 	return b, nil
@@ -199,6 +203,19 @@ func (b *Bot) Ready() bool { return b.ready.Load() && b.connected.Load() }
 // SelfUserID is the bot's own user id (from auth.test), known once Run has
 // started.
 func (b *Bot) SelfUserID() string { return b.selfUser }
+
+// API returns the Slack Web API client the bot uses.
+func (b *Bot) API() Slack { return b.api }
+
+// Metrics returns the bot's metrics.
+func (b *Bot) Metrics() *Metrics { return b.metrics }
+
+// Call runs one Slack Web API call with the bot's retry policy (429
+// Retry-After honoured, bounded retries with backoff); method names the
+// call for metrics and logs.
+func (b *Bot) Call(ctx context.Context, method string, fn func(context.Context) error) error {
+	return b.call(ctx, method, fn)
+}
 
 // Options returns the effective options.
 func (b *Bot) Options() Options { return b.opts }
@@ -234,6 +251,9 @@ func (b *Bot) Run(ctx context.Context) error {
 	g.Go(func() error { return b.loop(gctx) })
 	g.Go(func() error { b.recoverLoop(gctx); return nil })
 	g.Go(func() error { b.purgeLoop(gctx); return nil })
+	for _, r := range b.runners {
+		g.Go(func() error { return r(gctx) })
+	}
 	b.ready.Store(true)
 	b.log.Info("bot running", zap.String("bot_user", b.selfUser), zap.Int("workers", b.opts.Workers), zap.String("delivery", b.opts.Delivery))
 	err := g.Wait()

@@ -27,7 +27,7 @@ import (
 // harness runs the real bot, with the unmodified slack-go Socket Mode
 // client, against the local Slack and a real store.
 type harness struct {
-	t      *testing.T
+	t      testing.TB
 	fs     *fakeslack.Server
 	st     *store.Store
 	dbPath string
@@ -68,7 +68,7 @@ func builtinMatcher(t testing.TB) *nudges.Matcher {
 	return m
 }
 
-func newHarness(t *testing.T, o harnessOptions) *harness {
+func newHarness(t testing.TB, o harnessOptions) *harness {
 	t.Helper()
 	if o.fake.AckTimeout == 0 {
 		o.fake.AckTimeout = 500 * time.Millisecond
@@ -153,7 +153,7 @@ func (h *harness) startBot(o harnessOptions) *runningBot {
 	return rb
 }
 
-func (rb *runningBot) stop(t *testing.T) {
+func (rb *runningBot) stop(t testing.TB) {
 	rb.cancel()
 	select {
 	case err := <-rb.done:

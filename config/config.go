@@ -37,7 +37,7 @@ type SlackConfig struct {
 type StoreConfig struct {
 	Driver       string        `yaml:"driver" desc:"Database: sqlite (one replica, nothing to install) or postgres (several replicas)."`
 	DSN          Secret        `yaml:"dsn" desc:"SQLite file path, or PostgreSQL connection string (postgres://…)."`
-	Retention    time.Duration `yaml:"retention" desc:"How long nudge records and reflections are kept before the daily purge removes them."`
+	Retention    time.Duration `yaml:"retention" desc:"How long the nudge log is kept before the daily purge removes it (reflections stay until their author deletes them)."`
 	DedupeWindow time.Duration `yaml:"dedupe_window" desc:"How long a handled event_id is remembered, so Slack's redeliveries are dropped."`
 }
 

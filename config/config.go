@@ -43,7 +43,7 @@ type StoreConfig struct {
 
 // RulesConfig is the rules section: the workspace rules file.
 type RulesConfig struct {
-	File  string `yaml:"file" desc:"Workspace rules file layered over the built-in rules; empty means built-in rules only."`
+	File  string `yaml:"file" desc:"Rules file: with extends: builtin it adds, disables or overrides built-in rules, without it replaces them; empty means the built-in rules."`
 	Watch bool   `yaml:"watch" desc:"Reload the rules file when it changes (it is also reloaded on SIGHUP)."`
 }
 

@@ -227,10 +227,32 @@ func (p *parser) duration(n *yaml.Node, what string) time.Duration {
 var idRE = regexp.MustCompile(`^[a-z0-9]+(-[a-z0-9]+)*$`)
 
 func (p *parser) ruleSet(root *yaml.Node) *RuleSet {
-	rs := &RuleSet{Defaults: Defaults{Cooldown: 72 * time.Hour, Severity: SeverityNudge}}
-	f, ok := p.fields(root, "the rules file", "version", "defaults", "rules", "prompts")
+	rs := &RuleSet{Defaults: Defaults{Severity: SeverityNudge}}
+	f, ok := p.fields(root, "the rules file", "version", "extends", "disable", "override", "defaults", "rules", "prompts")
 	if !ok {
 		return rs
+	}
+	if v := f["extends"]; v != nil {
+		if s, ok := p.str(v, "extends"); ok {
+			if s != "builtin" {
+				p.errorf(p.pos(v), "extends must be builtin (the only rule set to layer over), got %q", s)
+			}
+			rs.Extends = s
+		}
+	}
+	for _, key := range []string{"disable", "override"} {
+		if v := f[key]; v != nil && rs.Extends == "" {
+			p.errorf(p.pos(v), "%s changes built-in rules: it needs extends: builtin", key)
+		}
+	}
+	if v := f["disable"]; v != nil {
+		ids, pos := p.strList(v, "disable")
+		for i, id := range ids {
+			rs.Disable = append(rs.Disable, Ref{ID: id, Pos: pos[i]})
+		}
+	}
+	if v := f["override"]; v != nil {
+		p.overrides(v, rs)
 	}
 	if v := f["version"]; v == nil {
 		p.errorf(p.pos(root), "missing key \"version\" (use version: 1)")
@@ -244,13 +266,55 @@ func (p *parser) ruleSet(root *yaml.Node) *RuleSet {
 	}
 	if r := f["rules"]; r != nil {
 		p.rules(r, rs)
-	} else {
+	} else if rs.Extends == "" {
 		p.errorf(p.pos(root), "missing key \"rules\"")
+	}
+	if rs.Defaults.Cooldown > 0 {
+		for i := range rs.Rules {
+			if rs.Rules[i].Cooldown == 0 {
+				rs.Rules[i].Cooldown = rs.Defaults.Cooldown
+			}
+		}
 	}
 	if pr := f["prompts"]; pr != nil {
 		p.prompts(pr, rs)
 	}
 	return rs
+}
+
+func (p *parser) overrides(n *yaml.Node, rs *RuleSet) {
+	if n.Kind != yaml.SequenceNode {
+		p.errorf(p.pos(n), "override must be a list of {id, cooldown, severity}, got %s", kindName(n))
+		return
+	}
+	for _, on := range n.Content {
+		f, ok := p.fields(on, "an override", "id", "cooldown", "severity")
+		if !ok {
+			continue
+		}
+		o := Override{Pos: p.pos(on)}
+		if v := f["id"]; v == nil {
+			p.errorf(o.Pos, "override is missing \"id\"")
+		} else if s, ok := p.str(v, "override id"); ok {
+			o.ID = s
+		}
+		if v := f["cooldown"]; v != nil {
+			o.Cooldown = p.duration(v, "override "+o.ID+" cooldown")
+		}
+		if v := f["severity"]; v != nil {
+			if s, ok := p.str(v, "override "+o.ID+" severity"); ok {
+				sev, err := ParseSeverity(s)
+				if err != nil {
+					p.errorf(p.pos(v), "override %s: %v", o.ID, err)
+				}
+				o.Severity = sev
+			}
+		}
+		if f["cooldown"] == nil && f["severity"] == nil {
+			p.errorf(o.Pos, "override %s changes nothing: give cooldown or severity", o.ID)
+		}
+		rs.Overrides = append(rs.Overrides, o)
+	}
 }
 
 func (p *parser) defaults(n *yaml.Node, d *Defaults) {
@@ -445,7 +509,7 @@ func (p *parser) prompts(n *yaml.Node, rs *RuleSet) {
 		if !ok {
 			continue
 		}
-		var pr Prompt
+		pr := Prompt{Pos: p.pos(pn)}
 		good := true
 		if v := f["id"]; v == nil {
 			p.errorf(p.pos(pn), "prompt is missing \"id\"")

@@ -155,10 +155,15 @@ type Rule struct {
 type Prompt struct {
 	ID   string `json:"id"`
 	Text string `json:"text"`
+	// Pos is where the prompt is defined.
+	Pos Pos `json:"-"`
 }
 
-// Defaults apply to every rule that does not say otherwise.
+// Defaults apply to every rule of the same file that does not say
+// otherwise.
 type Defaults struct {
+	// Cooldown, when set, is given to the file's rules that set none; rules
+	// left without one use the operator's default (config nudges.cooldown).
 	Cooldown time.Duration
 	Severity Severity
 	// UnlessPrecededBy are meta-talk guards ("never say", "stop saying"): a
@@ -166,20 +171,38 @@ type Defaults struct {
 	UnlessPrecededBy []string
 }
 
-// RuleSet is a parsed, validated rules file.
+// RuleSet is a parsed, validated rules file, or the effective set after a
+// workspace file was layered over the built-in rules.
 type RuleSet struct {
 	Version  int
 	Defaults Defaults
 	Rules    []Rule
 	Prompts  []Prompt
+	// Extends is "builtin" when the file layers over the built-in rules;
+	// Disable and Overrides then change built-in rules by id.
+	Extends   string
+	Disable   []Ref
+	Overrides []Override
 }
 
-// CooldownFor returns the effective cooldown of r in rs.
+// Ref names a rule by id, with where it was named.
+type Ref struct {
+	ID  string
+	Pos Pos
+}
+
+// Override changes a built-in rule without copying it.
+type Override struct {
+	ID       string
+	Cooldown time.Duration // 0: unchanged
+	Severity Severity      // 0: unchanged
+	Pos      Pos
+}
+
+// CooldownFor returns the cooldown of r, or 0 when r has none of its own and
+// the operator's default applies.
 func (rs *RuleSet) CooldownFor(r *Rule) time.Duration {
-	if r.Cooldown > 0 {
-		return r.Cooldown
-	}
-	return rs.Defaults.Cooldown
+	return r.Cooldown
 }
 
 // Rule returns the rule with the given id, or nil.

@@ -159,6 +159,10 @@ func TestRulesList(t *testing.T) {
 	if len(res.Prompts) != 1 || res.Prompts[0].ID != "lead-or-manage" {
 		t.Errorf("prompts = %+v", res.Prompts)
 	}
+	code, out, _ = runCLI(t, "", "rules", "list", "--format", "json", "../../nudges/testdata/layer.yaml")
+	if code != 0 || !strings.Contains(out, `"source": "../../nudges/testdata/layer.yaml"`) || !strings.Contains(out, `"source": "builtin.yaml"`) || strings.Contains(out, `"id": "just-do-it"`) {
+		t.Errorf("layered list must show each rule's source and drop disabled rules; exit %d", code)
+	}
 	code, out, _ = runCLI(t, "", "rules", "list", "testdata/rules.yaml")
 	if code != 0 || !strings.Contains(out, "Positional authority (positional-authority)") || !strings.Contains(out, "6 rules, 1 prompts") {
 		t.Errorf("text list: exit %d\n%s", code, out)

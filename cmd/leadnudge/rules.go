@@ -117,12 +117,21 @@ func writeRulesJSON(w io.Writer, rs *nudges.RuleSet) error {
 		r := &rs.Rules[i]
 		out.Rules = append(out.Rules, listRule{
 			ID: r.ID, Category: string(r.Category), Severity: r.Severity.String(),
-			Cooldown: rs.CooldownFor(r).String(), Phrases: r.Phrases, Regex: r.Regex, Tip: r.Tip, Source: r.Pos.File,
+			Cooldown: cooldownText(r), Phrases: r.Phrases, Regex: r.Regex, Tip: r.Tip, Source: r.Pos.File,
 		})
 	}
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
 	return enc.Encode(out)
+}
+
+// cooldownText is a rule's own cooldown, or "default" when the operator's
+// nudges.cooldown applies.
+func cooldownText(r *nudges.Rule) string {
+	if r.Cooldown == 0 {
+		return "default"
+	}
+	return r.Cooldown.String()
 }
 
 func writeRulesText(w io.Writer, rs *nudges.RuleSet) error {
@@ -138,7 +147,7 @@ func writeRulesText(w io.Writer, rs *nudges.RuleSet) error {
 				fmt.Fprintf(&b, "%s (%s)\n", c.Label(), c)
 				first = false
 			}
-			fmt.Fprintf(&b, "  %-34s %-6s %s\n", r.ID, r.Severity, r.Tip.Title)
+			fmt.Fprintf(&b, "  %-34s %-6s %s  [%s, cooldown %s]\n", r.ID, r.Severity, r.Tip.Title, r.Pos.File, cooldownText(r))
 			fmt.Fprintf(&b, "  %-34s        %s\n", "", strings.Join(r.Phrases, " · "))
 		}
 	}

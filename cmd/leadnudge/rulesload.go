@@ -4,22 +4,20 @@ import (
 	"github.com/leadnudge/leadnudge/nudges"
 )
 
-// loadRules loads the rules file at path, or the built-in rules when path is
-// empty, and compiles them.
+// loadRules loads the effective rules: the file at path (layered over the
+// built-in rules when it says extends: builtin), or the built-in rules when
+// path is empty, and compiles them.
 func loadRules(path string) (*nudges.Matcher, string, error) {
-	var (
-		rs   *nudges.RuleSet
-		err  error
-		name = path
-	)
+	name := path
 	if path == "" {
 		name = nudges.BuiltinName + " (built in)"
-		rs, err = nudges.Builtin()
-	} else {
-		rs, err = nudges.LoadRulesFile(path)
 	}
+	rs, err := nudges.LoadEffective(path)
 	if err != nil {
 		return nil, name, err
+	}
+	if rs.Extends != "" {
+		name = path + " (over the built-in rules)"
 	}
 	m, err := nudges.Compile(rs)
 	return m, name, err

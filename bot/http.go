@@ -13,6 +13,9 @@ type Check struct {
 	Name string
 	// OK returns nil when the condition holds, or what is wrong.
 	OK func() error
+	// InfoOnly reports a failure in the detail without making the process
+	// unready (for example a bad rules file while the last good rules run).
+	InfoOnly bool
 }
 
 // Handler serves /metrics from gatherer, /healthz (the process is alive)
@@ -37,7 +40,9 @@ func (b *Bot) Handler(gatherer prometheus.Gatherer, checks ...Check) http.Handle
 		for _, c := range checks {
 			if err := c.OK(); err != nil {
 				detail[c.Name] = err.Error()
-				ready = false
+				if !c.InfoOnly {
+					ready = false
+				}
 			} else {
 				detail[c.Name] = "ok"
 			}

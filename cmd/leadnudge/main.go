@@ -58,6 +58,7 @@ func newRootCmd(stdin io.Reader, stdout, stderr io.Writer) *cobra.Command {
 		newConfigCmd(),
 		newFakeslackCmd(),
 		newManifestCmd(),
+		newDataCmd(),
 	)
 	return root
 }

@@ -66,6 +66,7 @@ const nudgesHelp = "*leadnudge* sends you private tips when a message of yours l
 	"• `/nudges status`: are nudges on, and what you got lately\n" +
 	"• `/nudges off` / `/nudges on`: stop or resume nudges\n" +
 	"• `/nudges snooze 7d`: pause for a while (`3d`, `12h`, `2w`)\n" +
+	"• `/nudges channel off` / `/nudges channel on`: no nudges for anyone in this channel\n" +
 	"• `/nudges help`: this message\n" +
 	"Your message text is never stored. Open the app's Home tab for your personal picture."
 
@@ -115,9 +116,35 @@ func (b *Bot) nudgesCommand(ctx context.Context, cmd slack.SlashCommand) {
 		b.refreshHome(ctx, user)
 	case "status":
 		b.Reply(ctx, cmd, b.statusText(ctx, user))
+	case "channel":
+		b.channelCommand(ctx, cmd, args[1:])
 	default:
 		b.Reply(ctx, cmd, "I didn't understand `"+Escape(verb)+"`.\n"+nudgesHelp)
 	}
+}
+
+// channelCommand turns nudges off or on for everyone in the channel the
+// command was typed in.
+func (b *Bot) channelCommand(ctx context.Context, cmd slack.SlashCommand, args []string) {
+	if len(args) != 1 || (args[0] != "off" && args[0] != "on") {
+		b.Reply(ctx, cmd, "Use `/nudges channel off` or `/nudges channel on` in the channel you mean.")
+		return
+	}
+	if cmd.ChannelID == "" || strings.HasPrefix(cmd.ChannelID, "D") {
+		b.Reply(ctx, cmd, "Run `/nudges channel off` in the channel itself, not in a direct message.")
+		return
+	}
+	off := args[0] == "off"
+	if err := b.store.SetChannelNudgesOff(ctx, cmd.ChannelID, off); err != nil {
+		b.replyError(ctx, cmd, err)
+		return
+	}
+	b.log.Info("channel nudges changed", zap.String("channel", cmd.ChannelID), zap.Bool("off", off))
+	if off {
+		b.Reply(ctx, cmd, "Nudges are now *off* in <#"+cmd.ChannelID+"> for everyone. Nobody else was told. `/nudges channel on` turns them back on.")
+		return
+	}
+	b.Reply(ctx, cmd, "Nudges are *on* again in <#"+cmd.ChannelID+">.")
 }
 
 func (b *Bot) replyError(ctx context.Context, cmd slack.SlashCommand, err error) {

@@ -40,4 +40,6 @@ type Store interface {
 	UserStats(ctx context.Context, userID string, weeks int, loc *time.Location) (store.Stats, error)
 	PurgeEvents(ctx context.Context, maxAge time.Duration) (int64, error)
 	PurgeNudges(ctx context.Context, retention time.Duration) (int64, error)
+	SetChannelNudgesOff(ctx context.Context, channelID string, off bool) error
+	ChannelNudgesOff(ctx context.Context, channelID string) (bool, error)
 }

@@ -493,3 +493,28 @@ func TestPendingNudgeOfACrashedBotIsDelivered(t *testing.T) {
 		t.Errorf("got %d nudges, want 1", n)
 	}
 }
+
+func TestChannelOptOut(t *testing.T) {
+	h := newHarness(t, harnessOptions{bot: bot.Options{DailyCap: 100, Cooldown: time.Nanosecond}})
+	if got := h.command("U2", "/nudges", "channel off"); !strings.Contains(got, "*off* in <#C1>") {
+		t.Fatalf("channel off: %q", got)
+	}
+	h.say("U1", "C1", "Just do it.")
+	h.say("U1", "C2", "Because I said so.")
+	h.waitFor("nudge from the other channel", func() bool { return len(h.nudgeDMs("U1")) == 1 })
+	h.settle()
+	if n := len(h.nudgeDMs("U1")); n != 1 {
+		t.Fatalf("got %d nudges, want only the one from C2", n)
+	}
+	if got := h.counter(h.bots[0], "dropped", "channel_off"); got != 1 {
+		t.Errorf("channel_off drops = %v, want 1", got)
+	}
+	if got := h.command("U2", "/nudges", "channel on"); !strings.Contains(got, "*on* again") {
+		t.Fatalf("channel on: %q", got)
+	}
+	h.say("U1", "C1", "Do as I say.")
+	h.waitFor("nudge after channel on", func() bool { return len(h.nudgeDMs("U1")) == 2 })
+	if got := h.command("U2", "/nudges", "channel maybe"); !strings.Contains(got, "/nudges channel off") {
+		t.Errorf("bad channel verb: %q", got)
+	}
+}

@@ -78,6 +78,19 @@ func (b *Bot) onMessage(ctx context.Context, req *socketmode.Request, start time
 		return
 	}
 	b.metrics.Matches.WithLabelValues(best.Rule.ID).Inc()
+	// A channel whose members turned nudges off: checked only for matches,
+	// so neutral traffic costs no database read.
+	off, err := b.store.ChannelNudgesOff(ctx, ev.Channel)
+	if err != nil {
+		b.metrics.Dropped.WithLabelValues("store_error").Inc()
+		b.log.Error("reading the channel's settings failed; leaving the envelope unacked for redelivery", zap.String("channel", ev.Channel), zap.Error(err))
+		return
+	}
+	if off {
+		b.ack(ctx, req, nil, start)
+		b.metrics.Dropped.WithLabelValues("channel_off").Inc()
+		return
+	}
 	n, created, err := b.store.RecordPendingNudge(ctx, store.NewNudge{
 		EventID:   me.EventID,
 		UserID:    msg.User,

@@ -64,6 +64,7 @@ func runContract(t *testing.T, db testDB) {
 		{"PurgeNudges", testPurgeNudges},
 		{"UserStats", testUserStats},
 		{"ContextCancelled", testContextCancelled},
+		{"ChannelNudgesOff", testChannelNudgesOff},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -1376,5 +1377,30 @@ func testContextCancelled(t *testing.T, db testDB) {
 	// Nothing was written.
 	if must(e.s.ClaimEvent(bg, "Ev1"))(t) == false {
 		t.Fatal("a cancelled ClaimEvent left its claim")
+	}
+}
+
+func testChannelNudgesOff(t *testing.T, db testDB) {
+	e := newEnv(t, db)
+	if must(e.s.ChannelNudgesOff(bg, "C1"))(t) {
+		t.Fatal("an unknown channel reads as off")
+	}
+	if err := e.s.SetChannelNudgesOff(bg, "C1", true); err != nil {
+		t.Fatal(err)
+	}
+	if !must(e.s.ChannelNudgesOff(bg, "C1"))(t) {
+		t.Fatal("channel not off after SetChannelNudgesOff(true)")
+	}
+	if must(e.s.ChannelNudgesOff(bg, "C2"))(t) {
+		t.Fatal("another channel is off too")
+	}
+	if err := e.s.SetChannelNudgesOff(bg, "C1", false); err != nil {
+		t.Fatal(err)
+	}
+	if must(e.s.ChannelNudgesOff(bg, "C1"))(t) {
+		t.Fatal("channel still off after SetChannelNudgesOff(false)")
+	}
+	if err := e.s.SetChannelNudgesOff(bg, "", true); !errors.Is(err, ErrInvalid) {
+		t.Fatalf("empty channel id: err = %v", err)
 	}
 }

@@ -63,7 +63,7 @@ const (
 	maxGuards            = 64
 	// maxPooledBuffer: scratch buffers grown beyond this by a huge message
 	// are not kept.
-	maxPooledBuffer = 1 << 20
+	maxPooledBuffer = 8 << 20
 )
 
 type scratch struct {

@@ -2,22 +2,13 @@ package store
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
-	"net/url"
-	"os"
 	"path/filepath"
-	"strings"
 	"sync"
 	"testing"
 	"time"
 
-	"github.com/jackc/pgx/v5"
+	"github.com/leadnudge/leadnudge/store/storetest"
 )
-
-// postgresEnv names the variable that points the PostgreSQL contract tests
-// at a server (.ci/setup-postgres.sh sets it in CI).
-const postgresEnv = "LEADNUDGE_TEST_POSTGRES_DSN"
 
 // testDB makes a fresh, empty database and returns how to open it; every
 // call gives a new one, so tests never see each other's rows.
@@ -30,61 +21,13 @@ func sqliteDB(t testing.TB) (string, string) {
 
 // postgresDB returns a testDB making a fresh schema per call in the
 // database named by LEADNUDGE_TEST_POSTGRES_DSN (dropped when the test
-// ends), or skips the test loudly when the variable is not set.
+// ends), or skips the test loudly when the variable is not set (fails it
+// under CI).
 func postgresDB(t testing.TB) testDB {
-	base := os.Getenv(postgresEnv)
-	if base == "" && os.Getenv("CI") != "" {
-		// .ci/run exports CI and must have started PostgreSQL: a skip here
-		// would hide that the PostgreSQL half of the contract never ran.
-		t.Fatal(postgresEnv + " is not set but CI is: .ci/setup-postgres.sh did not provide a PostgreSQL server")
-	}
-	if base == "" {
-		t.Skip(postgresEnv + " is not set: skipping PostgreSQL contract tests (run .ci/setup-postgres.sh, or point it at a PostgreSQL database you can create schemas in)")
-	}
+	storetest.RequirePostgres(t)
 	return func(t testing.TB) (string, string) {
-		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-		defer cancel()
-		var b [6]byte
-		_, _ = rand.Read(b[:])
-		schema := "leadnudge_test_" + hex.EncodeToString(b[:])
-		conn, err := pgx.Connect(ctx, base)
-		if err != nil {
-			t.Fatalf("connect to %s: %v", postgresEnv, redactErr(err, base))
-		}
-		defer conn.Close(ctx)
-		if _, err := conn.Exec(ctx, "CREATE SCHEMA "+schema); err != nil {
-			t.Fatalf("create schema: %v", err)
-		}
-		t.Cleanup(func() {
-			ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-			defer cancel()
-			conn, err := pgx.Connect(ctx, base)
-			if err != nil {
-				t.Errorf("drop schema %s: %v", schema, redactErr(err, base))
-				return
-			}
-			defer conn.Close(ctx)
-			if _, err := conn.Exec(ctx, "DROP SCHEMA "+schema+" CASCADE"); err != nil {
-				t.Errorf("drop schema %s: %v", schema, err)
-			}
-		})
-		return DriverPostgres, withSearchPath(t, base, schema)
+		return DriverPostgres, storetest.PostgresDSN(t)
 	}
-}
-
-// withSearchPath points dsn (URL or key=value form) at schema.
-func withSearchPath(t testing.TB, dsn, schema string) string {
-	if strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://") {
-		u, err := url.Parse(dsn)
-		if err != nil {
-			t.Fatalf("parse %s: %v", postgresEnv, redactErr(err, dsn))
-		}
-		q := u.Query()
-		q.Set("search_path", schema)
-		u.RawQuery = q.Encode()
-		return u.String()
-	}
-	return dsn + " search_path=" + schema
 }
 
 // testClock is a settable clock for WithClock.

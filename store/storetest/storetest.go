@@ -23,10 +23,7 @@ const PostgresEnv = "LEADNUDGE_TEST_POSTGRES_DSN"
 // the test ends. It skips the test, saying why, when PostgresEnv is unset.
 func PostgresDSN(t testing.TB) string {
 	t.Helper()
-	base := os.Getenv(PostgresEnv)
-	if base == "" {
-		t.Skip(PostgresEnv + " is not set: skipping a PostgreSQL test (.ci/run sets it up; or point it at a database where you may create schemas)")
-	}
+	base := RequirePostgres(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	var b [6]byte
@@ -54,6 +51,22 @@ func PostgresDSN(t testing.TB) string {
 		}
 	})
 	return WithSearchPath(base, schema)
+}
+
+// RequirePostgres returns the base DSN of PostgresEnv. When it is unset it
+// skips the test, saying why, or fails it when CI is set: .ci/run must have
+// started PostgreSQL, and a skip there would hide that the PostgreSQL half
+// of a test never ran.
+func RequirePostgres(t testing.TB) string {
+	t.Helper()
+	base := os.Getenv(PostgresEnv)
+	if base == "" && os.Getenv("CI") != "" {
+		t.Fatal(PostgresEnv + " is not set but CI is: .ci/setup-postgres.sh did not provide a PostgreSQL server")
+	}
+	if base == "" {
+		t.Skip(PostgresEnv + " is not set: skipping a PostgreSQL test (.ci/run sets it up; or point it at a database where you may create schemas)")
+	}
+	return base
 }
 
 // WithSearchPath points a PostgreSQL DSN (URL or key=value form) at schema.

@@ -26,16 +26,26 @@ func fileArg(args []string) string {
 	return ""
 }
 
+// loadRulesArg loads the rules named by the optional FILE argument; a bad
+// file prints its file:line:col errors and exits 2.
+func loadRulesArg(cmd *cobra.Command, args []string) (*nudges.Matcher, string, error) {
+	m, name, err := loadRules(fileArg(args))
+	if err != nil {
+		fmt.Fprintln(cmd.ErrOrStderr(), err)
+		return nil, name, &exitError{code: 2, err: fmt.Errorf("%s is not valid", name)}
+	}
+	return m, name, nil
+}
+
 func newRulesValidateCmd() *cobra.Command {
 	return &cobra.Command{
 		Use:   "validate [FILE]",
 		Short: "Check a rules file; errors name file:line:col (exit 2 when invalid)",
 		Args:  cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			m, name, err := loadRules(fileArg(args))
+			m, name, err := loadRulesArg(cmd, args)
 			if err != nil {
-				fmt.Fprintln(cmd.ErrOrStderr(), err)
-				return &exitError{code: 2, err: fmt.Errorf("%s is not valid", name)}
+				return err
 			}
 			rs := m.RuleSet()
 			_, err = fmt.Fprintf(cmd.OutOrStdout(), "%s: valid: %d rules, %d phrase variants, %d prompts\n",
@@ -51,10 +61,9 @@ func newRulesTestCmd() *cobra.Command {
 		Short: "Run every rule's examples; print failures (exit 1 if any, 2 if the file is invalid)",
 		Args:  cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			m, name, err := loadRules(fileArg(args))
+			m, name, err := loadRulesArg(cmd, args)
 			if err != nil {
-				fmt.Fprintln(cmd.ErrOrStderr(), err)
-				return &exitError{code: 2, err: fmt.Errorf("%s is not valid", name)}
+				return err
 			}
 			fails := m.TestExamples()
 			out := cmd.OutOrStdout()
@@ -92,10 +101,9 @@ func newRulesListCmd() *cobra.Command {
 			if format != "text" && format != "json" {
 				return &exitError{code: 2, err: fmt.Errorf("--format must be text or json, got %q", format)}
 			}
-			m, name, err := loadRules(fileArg(args))
+			m, name, err := loadRulesArg(cmd, args)
 			if err != nil {
-				fmt.Fprintln(cmd.ErrOrStderr(), err)
-				return &exitError{code: 2, err: fmt.Errorf("%s is not valid", name)}
+				return err
 			}
 			rs := m.RuleSet()
 			if format == "json" {

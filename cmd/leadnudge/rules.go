@@ -101,7 +101,7 @@ func newRulesListCmd() *cobra.Command {
 			if format != "text" && format != "json" {
 				return &exitError{code: 2, err: fmt.Errorf("--format must be text or json, got %q", format)}
 			}
-			m, name, err := loadRulesArg(cmd, args)
+			m, _, err := loadRulesArg(cmd, args)
 			if err != nil {
 				return err
 			}

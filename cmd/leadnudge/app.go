@@ -12,6 +12,7 @@ import (
 	"github.com/leadnudge/leadnudge/bot"
 	"github.com/leadnudge/leadnudge/config"
 	"github.com/leadnudge/leadnudge/nudges"
+	"github.com/leadnudge/leadnudge/reflection"
 	"github.com/leadnudge/leadnudge/store"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
@@ -34,6 +35,8 @@ type app struct {
 	registry *prometheus.Registry
 	httpSrv  *http.Server
 	httpLn   net.Listener
+	// reflection is the weekly reflection; nil when reflection.enabled is false.
+	reflection *reflection.Reflection
 }
 
 // newLogger builds the zap logger the config asks for, writing to w.
@@ -77,6 +80,14 @@ func newApp(ctx context.Context, cfg config.Config, log *zap.Logger, opts ...fun
 	sm := socketmode.New(api)
 	rules := bot.NewRules(m)
 	deps := bot.Deps{API: api, Socket: sm, Store: st, Rules: rules, Log: log, Metrics: metrics}
+	var refl *reflection.Reflection
+	if cfg.Reflection.Enabled {
+		if refl, err = reflection.New(st, rules, reflection.FromConfig(cfg.Reflection, cfg.Slack.UserCacheTTL, log)); err != nil {
+			st.Close()
+			return nil, err
+		}
+		deps.Commands, deps.Actions, deps.Home, deps.Runners = refl.Commands(), refl.Actions(), refl.Home(), refl.Runners()
+	}
 	for _, o := range opts {
 		o(&deps)
 	}
@@ -104,7 +115,10 @@ func newApp(ctx context.Context, cfg config.Config, log *zap.Logger, opts ...fun
 		st.Close()
 		return nil, err
 	}
-	a := &app{cfg: cfg, log: log, store: st, rules: rules, bot: b, registry: reg}
+	if refl != nil {
+		refl.Attach(b)
+	}
+	a := &app{cfg: cfg, log: log, store: st, rules: rules, bot: b, registry: reg, reflection: refl}
 	if cfg.HTTP.Listen != "" {
 		ln, err := net.Listen("tcp", cfg.HTTP.Listen)
 		if err != nil {

@@ -113,12 +113,7 @@ func (d *demo) run(ctx context.Context) error {
 		fs.Close()
 	}()
 
-	for _, u := range []fakeslack.User{
-		{ID: demoAna, Name: "ana", RealName: "Ana (team lead)", TZ: "Europe/Paris"},
-		{ID: demoBen, Name: "ben", RealName: "Ben (engineer)", TZ: "America/New_York"},
-		{ID: demoYou, Name: "you", RealName: "You", TZ: "UTC"},
-		{ID: "U0DEPLOY", Name: "deploybot", RealName: "Deploy Bot", IsBot: true},
-	} {
+	for _, u := range demoUsers {
 		if err := fs.AddUser(u); err != nil {
 			return err
 		}
@@ -136,6 +131,8 @@ func (d *demo) run(ctx context.Context) error {
 	cfg.HTTP.Listen = ""
 	cfg.Log.Level = d.logLevel
 	cfg.Log.Format = "console"
+	cfg.Reflection.Channels = []string{demoChannel}
+	cfg.Reflection.Rate = 50
 	if err := cfg.Validate(); err != nil {
 		return err
 	}
@@ -143,7 +140,9 @@ func (d *demo) run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	a, err := newApp(ctx, cfg, log)
+	// In the demo the weekly job runs only when told to (the tour's week
+	// passing, or POST /_demo/tick), never on the wall clock.
+	a, err := newApp(ctx, cfg, log, func(deps *bot.Deps) { deps.Runners = nil })
 	if err != nil {
 		return err
 	}
@@ -200,6 +199,22 @@ func (d *demo) waitFor(ctx context.Context, limit time.Duration, cond func() boo
 	return nil
 }
 
+var demoUsers = []fakeslack.User{
+	{ID: demoAna, Name: "ana", RealName: "Ana (team lead)", TZ: "Europe/Paris"},
+	{ID: demoBen, Name: "ben", RealName: "Ben (engineer)", TZ: "America/New_York"},
+	{ID: demoYou, Name: "you", RealName: "You", TZ: "UTC"},
+	{ID: "U0DEPLOY", Name: "deploybot", RealName: "Deploy Bot", IsBot: true},
+}
+
+func (d *demo) demoUser(id string) (fakeslack.User, bool) {
+	for _, u := range demoUsers {
+		if u.ID == id {
+			return u, true
+		}
+	}
+	return fakeslack.User{}, false
+}
+
 func displayName(user string) string {
 	switch user {
 	case demoAna:
@@ -226,6 +241,9 @@ func (d *demo) tour(ctx context.Context) error {
 		d.command(demoBen, "/nudges", "snooze 7d"),
 		d.say(demoBen, "Not my job, figure it out yourself.", false, "Ben snoozed nudges"),
 		d.command(demoAna, "/nudges", "status"),
+		d.weekPasses(demoAna),
+		d.command(demoAna, "/reflect", "I led when I asked Ben what he needed to finish; I managed when I set Friday's deadline without asking anyone."),
+		d.command(demoAna, "/reflect", "history"),
 		d.home(demoAna),
 	}
 	for _, s := range steps {
@@ -393,10 +411,15 @@ func (d *demo) command(user, command, text string) func(context.Context) error {
 			return err
 		}
 		var reply string
+		var blocks json.RawMessage
 		err := d.waitFor(ctx, 10*time.Second, func() bool {
 			calls := d.fs.Calls("response_url")
 			if len(calls) > before {
-				reply = calls[len(calls)-1].Param("text")
+				c := calls[len(calls)-1]
+				reply = c.Param("text")
+				if b, ok := c.Params["blocks"].([]any); ok && len(b) > 0 {
+					blocks, _ = json.Marshal(b)
+				}
 				return true
 			}
 			return false
@@ -405,8 +428,12 @@ func (d *demo) command(user, command, text string) func(context.Context) error {
 			return fmt.Errorf("no reply to %s", command)
 		}
 		d.printf("      → private reply to %s:\n", displayName(user))
-		for _, l := range strings.Split(d.plain(reply), "\n") {
-			d.printf("        │ %s\n", l)
+		if len(blocks) > 0 {
+			d.printBlocks(blocks)
+		} else {
+			for _, l := range strings.Split(d.plain(reply), "\n") {
+				d.printf("        │ %s\n", l)
+			}
 		}
 		d.printf("\n")
 		return nil
@@ -540,5 +567,63 @@ func (d *demo) serveTick(w http.ResponseWriter, r *http.Request) {
 		_ = json.NewEncoder(w).Encode(map[string]any{"ok": false, "error": `body must be {"at":"RFC3339"}`})
 		return
 	}
-	_ = json.NewEncoder(w).Encode(map[string]any{"ok": false, "error": "the weekly reflection is not built yet"})
+	if d.app == nil || d.app.reflection == nil {
+		w.WriteHeader(http.StatusConflict)
+		_ = json.NewEncoder(w).Encode(map[string]any{"ok": false, "error": "the weekly reflection is off (reflection.enabled)"})
+		return
+	}
+	sum, err := d.app.reflection.Tick(r.Context(), req.At)
+	if err != nil {
+		w.WriteHeader(http.StatusInternalServerError)
+		_ = json.NewEncoder(w).Encode(map[string]any{"ok": false, "error": err.Error()})
+		return
+	}
+	_ = json.NewEncoder(w).Encode(map[string]any{"ok": true, "at": req.At, "candidates": sum.Candidates, "due": sum.Due,
+		"sent": sum.Sent, "skipped": sum.Skipped, "failed": sum.Failed, "channel": sum.Channel})
+}
+
+// weekPasses runs the weekly job as of Friday 16:00 of this week in user's
+// time zone, and shows who got their question and who did not yet.
+func (d *demo) weekPasses(user string) func(context.Context) error {
+	return func(ctx context.Context) error {
+		if d.app.reflection == nil {
+			return errors.New("the weekly reflection is off")
+		}
+		u, ok := d.demoUser(user)
+		if !ok {
+			return fmt.Errorf("unknown demo user %s", user)
+		}
+		loc, err := time.LoadLocation(u.TZ)
+		if err != nil {
+			return err
+		}
+		week := store.WeekOf(time.Now().In(loc))
+		mon := week.Start(loc)
+		at := time.Date(mon.Year(), mon.Month(), mon.Day()+4, 16, 0, 0, 0, loc)
+		d.printf("A week passes. The weekly job runs as of %s in %s's time zone (%s); everyone in #%s is enrolled.\n",
+			at.Format("Mon 2 Jan 15:04"), displayName(user), u.TZ, demoChannelNm)
+		before := len(d.fs.DMs(user))
+		sum, err := d.app.reflection.Tick(ctx, at)
+		if err != nil {
+			return err
+		}
+		dms := d.fs.DMs(user)
+		if len(dms) > before {
+			d.printf("      → private DM to %s, her weekly question:\n", displayName(user))
+			d.printPost(dms[len(dms)-1])
+		} else {
+			d.failures = append(d.failures, displayName(user)+" got no weekly question")
+		}
+		for _, other := range []string{demoBen, demoYou} {
+			o, _ := d.demoUser(other)
+			oloc, _ := time.LoadLocation(o.TZ)
+			d.printf("      · no question for %s yet: it is %s in %s; theirs comes at 16:00 their time\n",
+				displayName(other), at.In(oloc).Format("Mon 15:04"), o.TZ)
+		}
+		d.printf("      (sent %d, due %d)\n\n", sum.Sent, sum.Due)
+		if sum.Sent != 1 {
+			d.failures = append(d.failures, fmt.Sprintf("weekly job sent %d prompts, expected 1", sum.Sent))
+		}
+		return nil
+	}
 }

@@ -30,6 +30,16 @@ func TestDemoTour(t *testing.T) {
 		"no nudge: Ben snoozed nudges",
 		"In the last 8 weeks you got 2 nudges",
 		"App Home, visible only to Ana",
+		"A week passes. The weekly job runs as of Fri",
+		"private DM to Ana, her weekly question:",
+		"[Answer] [Skip this week] [Pause for a month]",
+		"no question for Ben yet: it is Fri ",
+		"(sent 1, due 1)",
+		"Ana types: /reflect I led when I asked Ben",
+		"Saved your reflection for",
+		"Your last 1 reflection (only you see this)",
+		"Weekly reflection is *on*",
+		"*Streak:* 1 week in a row",
 	} {
 		if !strings.Contains(out, want) {
 			t.Errorf("demo transcript lacks %q", want)

@@ -37,8 +37,10 @@ type Options struct {
 	// Lease is how long a pending nudge belongs to the worker that recorded
 	// it before another worker or replica may take it over (default 1m).
 	Lease time.Duration
-	// AllowChannels, when not empty, limits nudges to these channel ids or
-	// names; DenyChannels excludes channels (ids or names).
+	// AllowChannels, when not empty, limits nudges to these channels;
+	// DenyChannels excludes channels. Entries are ids (C…, G…) or names
+	// ("general" or "#general", looked up with conversations.list at start
+	// and every 10 minutes).
 	AllowChannels, DenyChannels []string
 	// MinSeverity ignores rules below this severity (default nudge: all).
 	MinSeverity nudges.Severity
@@ -164,6 +166,7 @@ type Bot struct {
 	runners  []func(context.Context) error
 
 	work      chan job
+	filter    atomic.Pointer[channelFilter]
 	selfUser  string
 	selfBot   string
 	connected atomic.Bool
@@ -191,6 +194,7 @@ func New(d Deps, opts Options) (*Bot, error) {
 		commands: d.Commands, actions: d.Actions, home: d.Home, runners: d.Runners,
 		work: make(chan job, opts.QueueSize),
 	}
+	b.filter.Store(buildChannelFilter(opts.AllowChannels, opts.DenyChannels, nil))
 	return b, nil
 }
 
@@ -227,6 +231,7 @@ func (b *Bot) Run(ctx context.Context) error {
 	if err := b.authenticate(ctx); err != nil {
 		return err
 	}
+	b.resolveChannels(ctx)
 	// Workers outlive ctx by up to ShutdownTimeout, so they get their own
 	// context, cancelled only when that bound is reached.
 	workCtx, cancelWork := context.WithCancel(context.WithoutCancel(ctx))
@@ -251,6 +256,7 @@ func (b *Bot) Run(ctx context.Context) error {
 	g.Go(func() error { return b.loop(gctx) })
 	g.Go(func() error { b.recoverLoop(gctx); return nil })
 	g.Go(func() error { b.purgeLoop(gctx); return nil })
+	g.Go(func() error { b.channelNamesLoop(gctx); return nil })
 	for _, r := range b.runners {
 		g.Go(func() error { return r(gctx) })
 	}

@@ -518,3 +518,31 @@ func TestChannelOptOut(t *testing.T) {
 		t.Errorf("bad channel verb: %q", got)
 	}
 }
+
+func TestChannelAllowDenyByIDAndName(t *testing.T) {
+	h := newHarness(t, harnessOptions{noStart: true})
+	for id, name := range map[string]string{"C1": "general", "C2": "leads", "C3": "random", "C4": "secret-project"} {
+		if err := h.fs.NameChannel(id, name); err != nil {
+			t.Fatal(err)
+		}
+	}
+	h.startBot(harnessOptions{bot: bot.Options{
+		DailyCap: 100, Cooldown: time.Nanosecond,
+		AllowChannels: []string{"#general", "leads", "C4"},
+		DenyChannels:  []string{"#secret-project"},
+	}})
+	for i, ch := range []string{"C1", "C2", "C3", "C4"} {
+		h.say(fmt.Sprintf("UA%d", i), ch, "Just do it.")
+	}
+	h.waitFor("nudges in allowed channels", func() bool { return len(h.nudgeDMs("UA0"))+len(h.nudgeDMs("UA1")) == 2 })
+	h.settle()
+	if n := len(h.nudgeDMs("UA2")); n != 0 {
+		t.Errorf("#random is not in the allow list but got %d nudges", n)
+	}
+	if n := len(h.nudgeDMs("UA3")); n != 0 {
+		t.Errorf("#secret-project is denied (by name) but got %d nudges", n)
+	}
+	if got := h.counter(h.bots[0], "dropped", "channel_excluded"); got != 2 {
+		t.Errorf("channel_excluded = %v, want 2", got)
+	}
+}

@@ -153,23 +153,9 @@ func (b *Bot) readable(ev *eventBody) (msg, prev *messageBody, reason string) {
 	return msg, prev, ""
 }
 
-// channelAllowed applies the allow and deny lists (channel ids; names are
-// resolved by the caller's configuration).
+// channelAllowed applies the allow and deny lists (resolved to ids).
 func (b *Bot) channelAllowed(ch string) bool {
-	for _, d := range b.opts.DenyChannels {
-		if d == ch {
-			return false
-		}
-	}
-	if len(b.opts.AllowChannels) == 0 {
-		return true
-	}
-	for _, a := range b.opts.AllowChannels {
-		if a == ch {
-			return true
-		}
-	}
-	return false
+	return b.filter.Load().allowed(ch)
 }
 
 // relevant keeps the matches at or above the configured severity.

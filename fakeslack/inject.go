@@ -122,6 +122,27 @@ func (s *Server) AddChannel(id string, members ...string) error {
 	return nil
 }
 
+// NameChannel gives a channel its name (without "#"), as
+// conversations.list reports it; an unnamed channel is named after its
+// lower-cased id.
+func (s *Server) NameChannel(id, name string) error {
+	if !validChannelID(id) || strings.HasPrefix(id, "D") {
+		return fmt.Errorf("fakeslack: name channel: %q must be C… or G…", id)
+	}
+	name = strings.TrimPrefix(name, "#")
+	if name == "" || strings.ContainsAny(name, " #<>") {
+		return fmt.Errorf("fakeslack: name channel: bad name %q", name)
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.noteChannelLocked(id)
+	if c, ok := s.channels[id]; ok {
+		c.name = name
+	}
+	s.notifyLocked()
+	return nil
+}
+
 // channelType returns the channel_type Slack gives a channel id.
 func channelType(ch string) string {
 	switch {

@@ -2,7 +2,11 @@ package fakeslack
 
 import (
 	"encoding/json"
+	"fmt"
+	"strings"
 	"testing"
+
+	"github.com/slack-go/slack"
 )
 
 func TestRichTextLikeSlacksComposer(t *testing.T) {
@@ -20,5 +24,48 @@ func TestRichTextLikeSlacksComposer(t *testing.T) {
 		if string(got) != tt.want {
 			t.Errorf("richText(%q)\n got %s\nwant %s", tt.in, got, tt.want)
 		}
+	}
+}
+
+func TestConversationsList(t *testing.T) {
+	s, err := New(Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Start("127.0.0.1:0"); err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	for i, id := range []string{"C3", "C1", "G2"} {
+		if err := s.AddChannel(id); err != nil {
+			t.Fatal(err)
+		}
+		if i < 2 {
+			if err := s.NameChannel(id, fmt.Sprintf("#chan-%d", i)); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	api := slack.New("xoxb-x", slack.OptionAPIURL(s.URL()))
+	var got []string
+	cursor := ""
+	for {
+		chs, next, err := api.GetConversations(&slack.GetConversationsParameters{Cursor: cursor, Limit: 2, Types: []string{"public_channel", "private_channel"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, c := range chs {
+			got = append(got, c.ID+"="+c.Name)
+		}
+		if next == "" {
+			break
+		}
+		cursor = next
+	}
+	if want := "C1=chan-1 C3=chan-0 G2=g2"; strings.Join(got, " ") != want {
+		t.Errorf("conversations.list = %q, want %q", strings.Join(got, " "), want)
+	}
+	if err := s.NameChannel("D1", "x"); err == nil {
+		t.Error("a DM cannot be named")
 	}
 }

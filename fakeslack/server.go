@@ -71,6 +71,7 @@ type userRec struct {
 type channelRec struct {
 	members map[string]bool
 	order   []string
+	name    string
 }
 
 type postRec struct {

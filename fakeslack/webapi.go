@@ -107,6 +107,7 @@ func apiMethods() map[string]apiMethod {
 		"chat.getPermalink":     {botToken, (*Server).chatGetPermalink},
 		"conversations.open":    {botToken, (*Server).conversationsOpen},
 		"conversations.members": {botToken, (*Server).conversationsMembers},
+		"conversations.list":    {botToken, (*Server).conversationsList},
 		"users.info":            {botToken, (*Server).usersInfo},
 		"views.open":            {botToken, (*Server).viewsOpen},
 		"views.update":          {botToken, (*Server).viewsUpdate},
@@ -643,6 +644,45 @@ func (s *Server) conversationsMembers(r *apiRequest) (map[string]any, apiError) 
 		members = append(members, c.order...)
 	}
 	return map[string]any{"members": members, "response_metadata": map[string]any{"next_cursor": ""}}, ""
+}
+
+// conversationsList lists the channels the local Slack knows (the ones
+// added, named or seen in traffic), sorted by id, paginated with an opaque
+// cursor as Slack does.
+func (s *Server) conversationsList(r *apiRequest) (map[string]any, apiError) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	limit := 100
+	if l, err := strconv.Atoi(r.str("limit")); err == nil && l > 0 && l <= 1000 {
+		limit = l
+	}
+	ids := make([]string, 0, len(s.channels))
+	for id := range s.channels {
+		ids = append(ids, id)
+	}
+	sort.Strings(ids)
+	start := 0
+	if c := r.str("cursor"); c != "" {
+		start = sort.SearchStrings(ids, c)
+	}
+	out := []any{}
+	next := ""
+	for i := start; i < len(ids); i++ {
+		if len(out) == limit {
+			next = ids[i]
+			break
+		}
+		c := s.channels[ids[i]]
+		name := c.name
+		if name == "" {
+			name = strings.ToLower(ids[i])
+		}
+		out = append(out, map[string]any{
+			"id": ids[i], "name": name, "is_channel": strings.HasPrefix(ids[i], "C"), "is_group": strings.HasPrefix(ids[i], "G"),
+			"is_private": strings.HasPrefix(ids[i], "G"), "is_member": c.members[BotUserID], "is_archived": false,
+		})
+	}
+	return map[string]any{"channels": out, "response_metadata": map[string]any{"next_cursor": next}}, ""
 }
 
 func userJSON(u User) map[string]any {

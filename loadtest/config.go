@@ -41,9 +41,10 @@ type Faults struct {
 	Kill bool `json:"kill"`
 	// PostgresRestart runs Config.PGRestartCmd mid-run.
 	PostgresRestart bool `json:"postgres_restart"`
-	// AckDrop makes the local Slack's ack timeout very short, so envelopes
-	// are redelivered (same event_id, retry_attempt+1) before the bot's ack
-	// counts.
+	// AckDrop models lost acks: the local Slack's ack timeout is made very
+	// short, so slow acks are redelivered (same event_id, retry_attempt+1),
+	// and a share of events (Config.AckDropResend) is sent a second time
+	// with the same event_id, as Slack does when an ack never arrives.
 	AckDrop bool `json:"ack_drop"`
 }
 
@@ -126,8 +127,10 @@ type Config struct {
 	// DailyCap is the bot's nudges.daily_cap used for the expectation.
 	DailyCap int
 	// AckDropTimeout is the local Slack's ack timeout under the ack-drop
-	// fault (default 5ms).
+	// fault (default 1ms); AckDropResend the share of events sent again
+	// with the same event_id (default 0.1).
 	AckDropTimeout time.Duration
+	AckDropResend  float64
 	// DisconnectEvery, StormEvery and StormSize shape the disconnect and
 	// 429 faults (defaults 4s, 5s, 20 calls with Retry-After: 1).
 	DisconnectEvery time.Duration
@@ -169,7 +172,10 @@ func (c *Config) withDefaults() {
 		c.DailyCap = 2
 	}
 	if c.AckDropTimeout == 0 {
-		c.AckDropTimeout = 5 * time.Millisecond
+		c.AckDropTimeout = time.Millisecond
+	}
+	if c.AckDropResend == 0 {
+		c.AckDropResend = 0.1
 	}
 	if c.DisconnectEvery == 0 {
 		c.DisconnectEvery = 4 * time.Second

@@ -256,15 +256,52 @@ func sendEvent(fs *fakeslack.Server, ev map[string]any) (fakeslack.EventResult, 
 	return fs.SendEvent(b)
 }
 
+// driveOpts shape one load.
+type driveOpts struct {
+	rate     float64
+	duration time.Duration
+	// resend is the share of events sent a second time, as Slack does when
+	// an ack is lost: the same event_callback (same event_id) in a new
+	// envelope, resendDelay after the first.
+	resend      float64
+	resendDelay time.Duration
+}
+
+// driveResult is what drive sent.
+type driveResult struct {
+	msgs       []sent
+	sendErrors int
+	resent     int
+	elapsed    time.Duration
+}
+
 // drive sends rate×duration events at the target rate and returns what it
 // sent. It stops early when ctx ends, and in any case after twice the
 // duration plus ten seconds.
-func drive(ctx context.Context, fs *fakeslack.Server, g *generator, rate float64, duration time.Duration) (out []sent, sendErrors int, elapsed time.Duration) {
-	n := int(rate * duration.Seconds())
-	out = make([]sent, 0, n)
-	interval := time.Duration(float64(time.Second) / rate)
+func drive(ctx context.Context, fs *fakeslack.Server, g *generator, o driveOpts) driveResult {
+	n := int(o.rate * o.duration.Seconds())
+	res := driveResult{msgs: make([]sent, 0, n)}
+	type resend struct {
+		due     time.Time
+		payload json.RawMessage
+	}
+	var resends []resend
+	flush := func(all bool) {
+		for len(resends) > 0 && (all || time.Now().After(resends[0].due)) {
+			if d := time.Until(resends[0].due); d > 0 {
+				time.Sleep(d)
+			}
+			if _, err := fs.SendEvent(resends[0].payload); err == nil {
+				res.resent++
+			} else {
+				res.sendErrors++
+			}
+			resends = resends[1:]
+		}
+	}
+	interval := time.Duration(float64(time.Second) / o.rate)
 	start := time.Now()
-	hardStop := start.Add(2*duration + 10*time.Second)
+	hardStop := start.Add(2*o.duration + 10*time.Second)
 	for i := 0; i < n; i++ {
 		if ctx.Err() != nil || time.Now().After(hardStop) {
 			break
@@ -272,18 +309,26 @@ func drive(ctx context.Context, fs *fakeslack.Server, g *generator, rate float64
 		if d := time.Until(start.Add(time.Duration(i) * interval)); d > 0 {
 			time.Sleep(d)
 		}
+		flush(false)
 		it := g.nextItem()
 		s, err := send(fs, it)
 		if err != nil {
-			sendErrors++
+			res.sendErrors++
 			continue
 		}
-		out = append(out, s)
+		res.msgs = append(res.msgs, s)
+		if o.resend > 0 && g.rng.Float64() < o.resend && len(s.payload) > 0 {
+			resends = append(resends, resend{due: time.Now().Add(o.resendDelay), payload: s.payload})
+		}
 		if it.kind == kindPlain && it.threadTS == "" {
 			if p, ok := decodeEvent(s.payload); ok {
 				g.remember(sentMessage{user: it.user, channel: it.channel, ts: p.Event.TS, text: it.text})
 			}
 		}
 	}
-	return out, sendErrors, time.Since(start)
+	if ctx.Err() == nil {
+		flush(true)
+	}
+	res.elapsed = time.Since(start)
+	return res
 }

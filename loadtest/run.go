@@ -242,6 +242,14 @@ func (c *counters) get() map[string]int {
 	return out
 }
 
+func (c *Config) driveOpts() driveOpts {
+	o := driveOpts{rate: c.Rate, duration: c.Duration}
+	if c.Faults.AckDrop {
+		o.resend, o.resendDelay = c.AckDropResend, 500*time.Millisecond
+	}
+	return o
+}
+
 // every calls fn at each interval (the first after first) until ctx ends.
 func every(ctx context.Context, first, interval time.Duration, fn func(i int)) {
 	t := time.NewTimer(first)
@@ -481,10 +489,14 @@ func runBot(ctx context.Context, cfg Config, rs *nudges.RuleSet, m *nudges.Match
 			})
 		}()
 	}
-	msgs, sendErrs, elapsed := drive(ctx, fs, g, cfg.Rate, cfg.Duration)
+	dr := drive(ctx, fs, g, cfg.driveOpts())
 	stopFaults()
 	wg.Wait()
-	r.LoadSeconds, r.SendErrors = round2(elapsed.Seconds()), sendErrs
+	msgs, elapsed := dr.msgs, dr.elapsed
+	r.LoadSeconds, r.SendErrors = round2(elapsed.Seconds()), dr.sendErrors
+	if dr.resent > 0 {
+		c.add("events_resent_same_id", dr.resent)
+	}
 
 	// Expected nudges, from the events as sent.
 	want := 0
@@ -612,10 +624,14 @@ func runPeer(ctx context.Context, cfg Config, rs *nudges.RuleSet, work, tag stri
 	)
 	lctx, stopFaults := context.WithCancel(ctx)
 	slackFaults(lctx, pcfg, fs, &c, &wg)
-	msgs, sendErrs, elapsed := drive(ctx, fs, g, cfg.Rate, cfg.Duration)
+	dr := drive(ctx, fs, g, cfg.driveOpts())
 	stopFaults()
 	wg.Wait()
-	r.LoadSeconds, r.SendErrors = round2(elapsed.Seconds()), sendErrs
+	msgs, elapsed := dr.msgs, dr.elapsed
+	r.LoadSeconds, r.SendErrors = round2(elapsed.Seconds()), dr.sendErrors
+	if dr.resent > 0 {
+		c.add("events_resent_same_id", dr.resent)
+	}
 	re := peerRegexp()
 	want := 0
 	for _, s := range msgs {

@@ -29,7 +29,8 @@ and the CPU time and peak RSS of the bot processes.
 --fault: none, disconnects (refresh_requested and abrupt drops every few seconds),
 ratelimit (429 storms with Retry-After on chat.postMessage), kill (SIGKILL a replica
 mid-run, restart it; pending nudges recover after --lease), postgres-restart (runs
---pg-restart-cmd mid-run), ack-drop (a very short ack timeout so Slack redelivers),
+--pg-restart-cmd mid-run), ack-drop (a 1ms ack timeout so Slack redelivers slow acks,
+and 10% of events sent again with the same event_id, as after a lost ack),
 all; or a comma-separated list.
 
 --peer bolt plays the same load, in the same run, against a minimal Slack Bolt for
@@ -95,7 +96,8 @@ Exit status: 0 when nothing was lost or duplicated, 1 otherwise, 2 on a usage er
 	f.Int64Var(&cfg.Seed, "seed", 1, "seed of the message mix")
 	f.DurationVar(&cfg.Lease, "lease", 0, "the bot's nudges.lease (default 2s)")
 	f.IntVar(&cfg.DailyCap, "daily-cap", 0, "the bot's nudges.daily_cap (default 2)")
-	f.DurationVar(&cfg.AckDropTimeout, "ack-timeout", 0, "the local Slack's ack timeout under --fault ack-drop (default 5ms)")
+	f.DurationVar(&cfg.AckDropTimeout, "ack-timeout", 0, "the local Slack's ack timeout under --fault ack-drop (default 1ms)")
+	f.Float64Var(&cfg.AckDropResend, "resend", 0, "share of events sent again with the same event_id under --fault ack-drop (default 0.1)")
 	f.IntVar(&cfg.StormSize, "storm-size", 0, "429 answers per storm under --fault ratelimit (default 20, one storm every 5s)")
 	f.DurationVar(&cfg.Settle, "settle", 0, "longest wait for deliveries after the load (default 60s)")
 	f.StringVar(&cfg.WorkDir, "work-dir", "", "keep the SQLite database and the bot logs here (default: a temporary directory, removed)")

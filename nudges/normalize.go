@@ -176,6 +176,9 @@ func (z *normalizer) rune(s string, o int) int {
 // mrkdwn normalizes a message's text field: Slack's mrkdwn with its
 // entities. Code, block quotes, links, mentions and emoji codes are skipped.
 func (z *normalizer) mrkdwn(s string) {
+	if cap(z.buf)-len(z.buf) < len(s) {
+		z.buf = append(make([]byte, 0, len(z.buf)+len(s)+len(s)/8), z.buf...)
+	}
 	lineStart := true
 	for i := 0; i < len(s); {
 		c := s[i]
@@ -285,26 +288,27 @@ var plainASCII = func() (t [256]bool) {
 // them) starting at i, lowercased, with one mark for the whole run, and
 // returns the offset after it.
 func (z *normalizer) copyRun(s string, i int) int {
-	j := i + 1
-	for j < len(s) {
-		c := s[j]
-		if plainASCII[c] || c == ' ' && s[j-1] != ' ' {
-			j++
-			continue
-		}
-		break
-	}
 	z.copyByte(asciiLower(s[i]), i)
-	n := len(z.buf)
-	z.buf = append(z.buf, s[i+1:j]...)
-	tail := z.buf[n:]
-	for k, c := range tail {
-		if 'A' <= c && c <= 'Z' {
-			tail[k] = c + 'a' - 'A'
+	buf := z.buf
+	j := i + 1
+	for ; j < len(s); j++ {
+		c := s[j]
+		if !plainASCII[c] && (c != ' ' || s[j-1] == ' ') {
+			break
 		}
+		buf = append(buf, lowerASCII[c])
 	}
+	z.buf = buf
 	return j
 }
+
+// lowerASCII maps each byte to its ASCII lower case.
+var lowerASCII = func() (t [256]byte) {
+	for c := range t {
+		t[c] = asciiLower(byte(c))
+	}
+	return t
+}()
 
 // skipLine skips a block-quote line starting at i and returns the offset of
 // its newline (or the end of s).
@@ -341,12 +345,24 @@ func emojiCodeLen(s string) int {
 // closes only at the end of one, so apostrophes ("don't", "the '90s",
 // "students' work") never pair.
 func maskQuotes(b []byte) {
+	// The next double and single quote at or after i, found with the
+	// vectorised IndexByte (-1: none left).
+	nextDQ, nextSQ := bytes.IndexByte(b, '"'), bytes.IndexByte(b, '\'')
 	for i := 0; i < len(b); i++ {
-		k := bytes.IndexAny(b[i:], "\"'")
-		if k < 0 {
-			return
+		if nextDQ >= 0 && nextDQ < i {
+			nextDQ = indexByteFrom(b, i, '"')
 		}
-		i += k
+		if nextSQ >= 0 && nextSQ < i {
+			nextSQ = indexByteFrom(b, i, '\'')
+		}
+		switch {
+		case nextDQ < 0 && nextSQ < 0:
+			return
+		case nextSQ < 0 || nextDQ >= 0 && nextDQ < nextSQ:
+			i = nextDQ
+		default:
+			i = nextSQ
+		}
 		switch b[i] {
 		case '"':
 			j := indexByteFrom(b, i+1, '"')

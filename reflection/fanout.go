@@ -138,6 +138,9 @@ func (r *Reflection) roster(ctx context.Context, b *bot.Bot, at time.Time) ([]Pe
 			continue
 		}
 		for _, id := range ids {
+			if id == b.SelfUserID() || id == "" {
+				continue
+			}
 			if i, ok := byID[id]; ok {
 				people[i].ChannelMember = true
 				continue

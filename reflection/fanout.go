@@ -280,6 +280,12 @@ func (r *Reflection) deliver(ctx context.Context, b *bot.Bot, at time.Time, d Du
 		r.log.Warn("weekly prompt: the rules have no prompts")
 		return outcomeFailed
 	}
+	text, blocks := promptText(pr), promptBlocks(pr, week, stateOpen)
+	fatigue := r.fatigued(ctx, d.ID, week)
+	if fatigue {
+		pr = fatiguePrompt()
+		text, blocks = fatigueText(), fatigueBlocks(week, int(r.opts.PauseFor/(24*time.Hour)))
+	}
 	won, err := r.st.ClaimPrompt(ctx, d.ID, week, pr.ID, r.opts.Lease)
 	if err != nil {
 		if ctx.Err() != nil {
@@ -302,7 +308,7 @@ func (r *Reflection) deliver(ctx context.Context, b *bot.Bot, at time.Time, d Du
 	}
 	sctx, cancel := context.WithTimeout(bg, 2*time.Minute)
 	defer cancel()
-	del, err := r.post(sctx, b, d.ID, promptText(pr), promptBlocks(pr, week, stateOpen))
+	del, err := r.post(sctx, b, d.ID, text, blocks)
 	if err != nil {
 		r.log.Warn("weekly prompt: delivery failed; it will be retried", zap.String("user", d.ID), zap.String("error", slackCode(err)))
 		prompts.WithLabelValues("failed").Inc()
@@ -318,6 +324,12 @@ func (r *Reflection) deliver(ctx context.Context, b *bot.Bot, at time.Time, d Du
 	}
 	if err != nil {
 		r.log.Error("weekly prompt: sent but not marked sent", zap.String("user", d.ID), zap.Error(err))
+	}
+	if fatigue {
+		r.afterFatigueSent(bg, d.ID)
+		prompts.WithLabelValues("fatigue_asked").Inc()
+		r.log.Info("weekly prompt: asked whether to keep the reflection after ignored prompts", zap.String("user", d.ID), zap.Int("ignored", r.opts.FatigueAfter))
+		return outcomeSent
 	}
 	prompts.WithLabelValues("sent").Inc()
 	r.log.Debug("weekly prompt sent", zap.String("user", d.ID), zap.Stringer("week", week), zap.String("prompt", pr.ID))

@@ -33,6 +33,7 @@ type Store interface {
 	GetReflection(ctx context.Context, userID string, week store.Week) (store.Reflection, error)
 	ListReflections(ctx context.Context, userID string, limit int) ([]store.Reflection, error)
 	DeleteReflections(ctx context.Context, userID string) (int64, error)
+	ListPromptDeliveries(ctx context.Context, userID string, limit int) ([]store.PromptDelivery, error)
 }
 
 // Options configure the weekly reflection. Zero values take the defaults
@@ -69,6 +70,10 @@ type Options struct {
 	Interval time.Duration
 	// PauseFor is how long "Pause for a month" pauses (default 30 days).
 	PauseFor time.Duration
+	// FatigueAfter: after this many prompts in a row went unanswered, the
+	// next one is replaced, once, by a friendly question (keep, pause for a
+	// month, stop); 0 never asks.
+	FatigueAfter int
 	// Now is the clock (default: the bot's clock once attached, else
 	// time.Now).
 	Now func() time.Time
@@ -83,6 +88,7 @@ func FromConfig(c config.ReflectionConfig, userCacheTTL time.Duration, log *zap.
 		Schedule: c.Schedule, Holidays: c.Holidays, DefaultTimezone: c.DefaultTimezone,
 		Channels: c.Channels, PostChannel: c.PostChannel, Rate: c.Rate, Lease: c.Lease,
 		UserCacheTTL: userCacheTTL, AwayEmoji: c.AwayEmoji, AwayText: c.AwayText, Log: log,
+		FatigueAfter: c.FatigueAfter,
 	}
 }
 

@@ -240,6 +240,8 @@ func (r *Reflection) handleAction(ctx context.Context, ic slack.InteractionCallb
 		ts = ic.Message.Timestamp
 	}
 	switch a.ActionID {
+	case ActionFatigueKeep, ActionFatiguePause, ActionFatigueStop:
+		r.handleFatigue(ctx, ic, a, user, channel, ts)
 	case ActionAnswer:
 		week, id, err := parsePromptValue(a.Value)
 		if err != nil {

@@ -7,6 +7,9 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"os"
+	"os/signal"
+	"syscall"
 	"time"
 
 	"github.com/leadnudge/leadnudge/bot"
@@ -88,6 +91,28 @@ func newApp(ctx context.Context, cfg config.Config, log *zap.Logger, opts ...fun
 		}
 		deps.Commands, deps.Actions, deps.Home, deps.Runners = refl.Commands(), refl.Actions(), refl.Home(), refl.Runners()
 	}
+	var watcher *bot.RulesWatcher
+	if cfg.Rules.File != "" {
+		// Reload on change (when rules.watch) and on SIGHUP; the last good
+		// rules keep running when the file is broken.
+		hup := make(chan os.Signal, 1)
+		signal.Notify(hup, syscall.SIGHUP)
+		interval := time.Duration(0)
+		if cfg.Rules.Watch {
+			interval = 2 * time.Second
+		}
+		watcher = &bot.RulesWatcher{
+			Path: cfg.Rules.File, Rules: rules, Log: log, Metrics: metrics, Interval: interval, Trigger: hup,
+			Load: func(path string) (*nudges.Matcher, error) {
+				m, _, err := loadRules(path)
+				return m, err
+			},
+		}
+		deps.Runners = append(deps.Runners, func(ctx context.Context) error {
+			defer signal.Stop(hup)
+			return watcher.Run(ctx)
+		})
+	}
 	for _, o := range opts {
 		o(&deps)
 	}
@@ -126,13 +151,17 @@ func newApp(ctx context.Context, cfg config.Config, log *zap.Logger, opts ...fun
 			return nil, fmt.Errorf("http.listen %s: %w", cfg.HTTP.Listen, err)
 		}
 		a.httpLn = ln
+		checks := []bot.Check{{Name: "store", OK: func() error {
+			ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+			defer cancel()
+			_, err := st.SchemaVersion(ctx)
+			return err
+		}}}
+		if watcher != nil {
+			checks = append(checks, bot.Check{Name: "rules", OK: watcher.Status, InfoOnly: true})
+		}
 		a.httpSrv = &http.Server{
-			Handler: b.Handler(reg, bot.Check{Name: "store", OK: func() error {
-				ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
-				defer cancel()
-				_, err := st.SchemaVersion(ctx)
-				return err
-			}}),
+			Handler:           b.Handler(reg, checks...),
 			ReadHeaderTimeout: 5 * time.Second,
 		}
 	}

@@ -155,18 +155,24 @@ func childEnv(extra ...string) []string {
 	return append(env, extra...)
 }
 
-// runShell runs a shell command with a time limit and returns its
-// combined output on failure.
+// runShell runs a shell command with a time limit and returns the tail of
+// its output on failure. The output goes to a file, not a pipe: a command
+// that starts a server (pg_ctl restart) leaves it holding its stdout, and a
+// pipe would then never close.
 func runShell(ctx context.Context, command string, limit time.Duration) error {
 	ctx, cancel := context.WithTimeout(ctx, limit)
 	defer cancel()
-	out, err := exec.CommandContext(ctx, "sh", "-c", command).CombinedOutput()
+	f, err := os.CreateTemp("", "leadnudge-loadtest-cmd-*.log")
 	if err != nil {
-		msg := strings.TrimSpace(string(out))
-		if len(msg) > 400 {
-			msg = msg[len(msg)-400:]
-		}
-		return errors.Join(err, errors.New(msg))
+		return err
+	}
+	defer os.Remove(f.Name())
+	defer f.Close()
+	cmd := exec.CommandContext(ctx, "sh", "-c", command)
+	cmd.Stdout, cmd.Stderr = f, f
+	cmd.WaitDelay = 5 * time.Second
+	if err := cmd.Run(); err != nil {
+		return errors.Join(err, errors.New(tail(f.Name(), 5)))
 	}
 	return nil
 }

@@ -20,6 +20,10 @@ type User struct {
 	IsBot bool `json:"is_bot"`
 	// Deleted marks deactivated users.
 	Deleted bool `json:"deleted"`
+	// StatusEmoji and StatusText are the user's Slack status (profile
+	// status_emoji, e.g. ":palm_tree:", and status_text, e.g. "OOO").
+	StatusEmoji string `json:"status_emoji,omitempty"`
+	StatusText  string `json:"status_text,omitempty"`
 }
 
 // Message is a user's message to inject as a message events_api envelope

@@ -699,6 +699,7 @@ func userJSON(u User) map[string]any {
 		"profile": map[string]any{
 			"real_name": u.RealName, "display_name": u.Name, "real_name_normalized": u.RealName,
 			"display_name_normalized": u.Name, "team": TeamID,
+			"status_emoji": u.StatusEmoji, "status_text": u.StatusText,
 		},
 	}
 }

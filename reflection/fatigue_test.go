@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/leadnudge/leadnudge/fakeslack"
 	"github.com/leadnudge/leadnudge/reflection"
 	"github.com/leadnudge/leadnudge/store"
 )
@@ -112,4 +113,63 @@ func TestFatigueQuestionAfterThreeIgnoredPrompts(t *testing.T) {
 		u, err := e.st.GetUser(e.ctx(), "UF")
 		return err == nil && !u.WeeklyEnrolled
 	})
+}
+
+// Away statuses (from users.info on the local Slack) hold the prompt back
+// for that week; the next week resumes as usual.
+func TestAwayStatusSkipsTheWeekThenResumes(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, envOptions{refl: reflection.Options{
+		AwayEmoji: []string{":palm_tree:", ":face_with_thermometer:"},
+		AwayText:  []string{"ooo", "vacation", "out sick"},
+	}})
+	users := map[string]fakeslack.User{
+		"UPALM": {ID: "UPALM", StatusEmoji: ":palm_tree:"},
+		"UOOO":  {ID: "UOOO", StatusText: "OOO until Monday"},
+		"USICK": {ID: "USICK", StatusEmoji: ":face_with_thermometer:", StatusText: "Out sick"},
+		"UHERE": {ID: "UHERE", StatusEmoji: ":coffee:", StatusText: "Focus time"},
+	}
+	for id, u := range users {
+		if err := e.fs.AddUser(u); err != nil {
+			t.Fatal(err)
+		}
+		e.command(id, "/reflect", "on")
+	}
+	friday := time.Date(2026, 1, 16, 16, 0, 0, 0, time.UTC)
+	sum := e.tick(friday)
+	if sum.Sent != 1 {
+		t.Fatalf("week one: %+v, want only UHERE prompted", sum)
+	}
+	for id := range users {
+		want := 0
+		if id == "UHERE" {
+			want = 1
+		}
+		if n := len(e.promptDMs(id)); n != want {
+			t.Errorf("week one: %s got %d prompts, want %d", id, n, want)
+		}
+	}
+	// Back at work: statuses cleared; next Friday everyone is asked.
+	for id := range users {
+		if err := e.fs.AddUser(fakeslack.User{ID: id}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if sum := e.tick(friday.AddDate(0, 0, 7)); sum.Sent != 4 {
+		t.Fatalf("week two: %+v, want all 4", sum)
+	}
+	// The away week is not an ignored prompt: nothing was sent. (UHERE
+	// really ignored two prompts.)
+	for id := range users {
+		if id == "UHERE" {
+			continue
+		}
+		ledger, err := e.st.ListPromptDeliveries(e.ctx(), id, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if reflection.Fatigued(ledger, store.WeekOf(friday.AddDate(0, 0, 14)), 2) {
+			t.Errorf("%s: an away week counted as ignored", id)
+		}
+	}
 }

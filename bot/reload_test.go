@@ -169,3 +169,35 @@ func TestRulesReloadOnSignal(t *testing.T) {
 		time.Sleep(5 * time.Millisecond)
 	}
 }
+
+func TestLayeredRulesOverrideAndDisableEndToEnd(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "workspace.yaml")
+	if err := os.WriteFile(path, []byte(`version: 1
+extends: builtin
+disable: [not-my-job]
+override:
+  - id: because-i-said-so
+    cooldown: 1ms
+`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	m, err := loadMatcher(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := newHarness(t, harnessOptions{rules: m, bot: bot.Options{DailyCap: 100}})
+	for i := 0; i < 2; i++ {
+		h.say("U1", "C1", "Because I said so.") // overridden: 1ms cooldown
+		h.say("U2", "C1", "Just do it.")        // default 72h cooldown
+		h.say("U3", "C1", "Not my job, sorry.") // disabled
+		time.Sleep(5 * time.Millisecond)
+	}
+	h.waitFor("two nudges for the overridden rule", func() bool { return len(h.nudgeDMs("U1")) == 2 })
+	h.settle()
+	if n := len(h.nudgeDMs("U2")); n != 1 {
+		t.Errorf("default cooldown: %d nudges, want 1", n)
+	}
+	if n := len(h.nudgeDMs("U3")); n != 0 {
+		t.Errorf("disabled rule: %d nudges, want 0", n)
+	}
+}

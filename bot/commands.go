@@ -159,7 +159,7 @@ func ParseSnooze(s string) (time.Duration, error) {
 	var d time.Duration
 	if n := len(s); n >= 2 && (s[n-1] == 'd' || s[n-1] == 'w') {
 		v, err := strconv.Atoi(s[:n-1])
-		if err != nil {
+		if err != nil || v < 0 || v > 1000 {
 			return 0, fmt.Errorf("%q is not a number of days or weeks", s)
 		}
 		unit := 24 * time.Hour

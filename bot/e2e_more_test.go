@@ -546,3 +546,44 @@ func TestChannelAllowDenyByIDAndName(t *testing.T) {
 		t.Errorf("channel_excluded = %v, want 2", got)
 	}
 }
+
+func TestAbusiveInputIsAnsweredNotCrashed(t *testing.T) {
+	h := newHarness(t, harnessOptions{bot: bot.Options{DailyCap: 100, Cooldown: time.Nanosecond}})
+	long := strings.Repeat("all good here, shipping on time. ", 40000/33) + "Just do it."
+	nested := map[string]any{"type": "rich_text_section", "elements": []any{map[string]any{"type": "text", "text": "because I said so"}}}
+	for i := 0; i < 100; i++ {
+		nested = map[string]any{"type": "rich_text_list", "elements": []any{nested}}
+	}
+	bodies := []map[string]any{
+		{"type": "message", "user": "UL", "channel": "C1", "channel_type": "channel", "ts": "1700000006.000100", "text": long},
+		{"type": "message", "user": "UU", "channel": "C1", "channel_type": "channel", "ts": "1700000006.000200", "text": "bad \xff\xfe bytes, then: because I said so"},
+		{"type": "message", "user": "UN", "channel": "C1", "channel_type": "channel", "ts": "1700000006.000300", "text": "x",
+			"blocks": []any{map[string]any{"type": "rich_text", "elements": []any{nested}}}},
+		{"type": "message", "user": "UX", "channel": "C1", "channel_type": "channel", "ts": "1700000006.000400", "text": strings.Repeat("<@U1>:tada:`x`", 3000)},
+	}
+	for _, body := range bodies {
+		raw, err := json.Marshal(body)
+		if err != nil {
+			t.Fatal(err)
+		}
+		res, err := h.fs.SendEvent(raw)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := h.fs.WaitForAck(h.ctx(), res.EnvelopeID); err != nil {
+			t.Fatalf("not acked: %v", err)
+		}
+	}
+	h.waitFor("the long message's nudge", func() bool { return len(h.nudgeDMs("UL")) == 1 })
+	h.waitFor("the invalid UTF-8 message's nudge", func() bool { return len(h.nudgeDMs("UU")) == 1 })
+	h.settle()
+	if n := len(h.nudgeDMs("UN")); n != 0 {
+		t.Errorf("content nested 100 levels deep should be ignored, got %d nudges", n)
+	}
+	if !h.bots[0].bot.Connected() {
+		t.Error("the bot lost its connection")
+	}
+	// The loop is still alive.
+	h.say("U1", "C1", "Just do it.")
+	h.waitFor("a nudge afterwards", func() bool { return len(h.nudgeDMs("U1")) == 1 })
+}

@@ -52,31 +52,18 @@ func (b *Bot) onMessage(ctx context.Context, req *socketmode.Request, start time
 		b.ack(ctx, req, nil, start)
 		return
 	}
-	var me messageEvent
-	if err := json.Unmarshal(req.Payload, &me); err != nil || me.EventID == "" {
-		b.ack(ctx, req, nil, start)
-		b.drop("malformed")
-		return
-	}
-	ev := &me.Event
-	msg, prev, reason := b.readable(ev)
+	me, msg, best, reason := b.classify(req.Payload)
 	if reason != "" {
 		b.ack(ctx, req, nil, start)
 		b.metrics.Dropped.WithLabelValues(reason).Inc()
-		b.log.Debug("message ignored", zap.String("reason", reason), zap.String("channel", ev.Channel))
+		b.log.Debug("message ignored", zap.String("reason", reason), zap.String("channel", me.Event.Channel))
 		return
 	}
-	m := b.rules.Load()
-	matches := b.relevant(m.Match(nudges.Message{Text: msg.Text, Blocks: msg.Blocks}))
-	if prev != nil && len(matches) > 0 {
-		// An edit nudges only for what it added.
-		matches = without(matches, b.relevant(m.Match(nudges.Message{Text: prev.Text, Blocks: prev.Blocks})))
-	}
-	best, ok := nudges.Best(matches)
-	if !ok {
+	if best.Rule == nil {
 		b.ack(ctx, req, nil, start)
 		return
 	}
+	ev := &me.Event
 	b.metrics.Matches.WithLabelValues(best.Rule.ID).Inc()
 	// A channel whose members turned nudges off: checked only for matches,
 	// so neutral traffic costs no database read.
@@ -115,6 +102,28 @@ func (b *Bot) onMessage(ctx context.Context, req *socketmode.Request, start time
 	}
 	b.log.Debug("nudge recorded", zap.Int64("nudge", n.ID), zap.String("rule", n.RuleID), zap.String("channel", n.ChannelID), zap.String("ts", n.MessageTS))
 	b.enqueue(ctx, job{kind: jobNudge, nudge: n, words: best.Text})
+}
+
+// classify decodes a message event and decides, without side effects,
+// what it earns: a reason it is ignored, or the best match (Rule nil when
+// nothing matched). It is the parser of outside input on the hot path, and
+// is fuzzed.
+func (b *Bot) classify(payload []byte) (me messageEvent, msg *messageBody, best nudges.Match, reason string) {
+	if err := json.Unmarshal(payload, &me); err != nil || me.EventID == "" {
+		return me, nil, best, "malformed"
+	}
+	msg, prev, reason := b.readable(&me.Event)
+	if reason != "" {
+		return me, nil, best, reason
+	}
+	m := b.rules.Load()
+	matches := b.relevant(m.Match(nudges.Message{Text: msg.Text, Blocks: msg.Blocks}))
+	if prev != nil && len(matches) > 0 {
+		// An edit nudges only for what it added.
+		matches = without(matches, b.relevant(m.Match(nudges.Message{Text: prev.Text, Blocks: prev.Blocks})))
+	}
+	best, _ = nudges.Best(matches)
+	return me, msg, best, ""
 }
 
 // readable returns the message to match (and, for an edit, the previous

@@ -149,3 +149,46 @@ func TestPhraseVariants(t *testing.T) {
 		}
 	}
 }
+
+// TestPathologicalRulesFiles: hostile or accidental rules files get a clear,
+// positioned error (or load) quickly; nothing hangs or explodes.
+func TestPathologicalRulesFiles(t *testing.T) {
+	tests := []struct {
+		name, body, want string
+	}{
+		{"expansion bomb", "version: 1\nrules:\n  - id: a\n    category: status-quo\n    phrases: [\"" + strings.Repeat("{a|b|c}", 12) + "\"]\n    tip: {title: t, why: w, try: [x]}\n", "bomb.yaml:5:15: rule a: phrase"},
+		{"backtracking regex is linear in RE2", "version: 1\nrules:\n  - id: a\n    category: status-quo\n    regex: ['(a+)+$', '(x|x)*y']\n    tip: {title: t, why: w, try: [x]}\n", ""},
+		{"yaml alias bomb", "version: 1\na: &a [x, x, x, x, x, x, x, x, x]\nb: &b [*a, *a, *a, *a, *a, *a, *a, *a]\nc: &c [*b, *b, *b, *b, *b, *b, *b, *b]\nrules: []\n", "bomb.yaml:"},
+		{"deep nesting", "version: 1\nrules: " + strings.Repeat("[", 5000) + strings.Repeat("]", 5000) + "\n", "bomb.yaml:"},
+		{"phrase of only punctuation", "version: 1\nrules:\n  - id: a\n    category: status-quo\n    phrases: [\"?!\"]\n    tip: {title: t, why: w, try: [x]}\n", "has no letters or digits"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			done := make(chan error, 1)
+			go func() {
+				rs, err := ParseRules("bomb.yaml", []byte(tt.body))
+				if err == nil {
+					var m *Matcher
+					if m, err = Compile(rs); err == nil {
+						m.MatchText(strings.Repeat("a", 100000) + "!")
+					}
+				}
+				done <- err
+			}()
+			select {
+			case err := <-done:
+				if tt.want == "" {
+					if err != nil {
+						t.Fatalf("unexpected error: %v", err)
+					}
+					return
+				}
+				if err == nil || !strings.Contains(err.Error(), tt.want) {
+					t.Fatalf("error = %v, want it to contain %q", err, tt.want)
+				}
+			case <-time.After(10 * time.Second):
+				t.Fatal("loading a pathological rules file took more than 10s")
+			}
+		})
+	}
+}

@@ -145,7 +145,7 @@ func TestFeedbackButtons(t *testing.T) {
 	h := newHarness(t, harnessOptions{bot: bot.Options{DailyCap: 100, Cooldown: time.Nanosecond}})
 	h.say("U1", "C1", "Just do it.")
 	h.waitFor("nudge", func() bool { return len(h.nudgeDMs("U1")) == 1 })
-	h.settle()
+	h.waitSent("U1", 1)
 	h.click("U1", h.nudgeDMs("U1")[0], bot.ActionHelpful)
 	h.waitFor("DM updated", func() bool { return strings.Contains(blocksText(h.nudgeDMs("U1")[0]), "noted as *helpful*") })
 	updated := h.nudgeDMs("U1")[0]
@@ -170,7 +170,7 @@ func TestFeedbackButtons(t *testing.T) {
 	// Snooze a week via the button: the next trigger is not delivered.
 	h.say("U1", "C1", "Because I said so.")
 	h.waitFor("second nudge", func() bool { return len(h.nudgeDMs("U1")) == 2 })
-	h.settle()
+	h.waitSent("U1", 2)
 	h.click("U1", h.nudgeDMs("U1")[1], bot.ActionSnooze)
 	h.waitFor("snoozed", func() bool {
 		u, err := h.st.GetUser(h.ctx(), "U1")
@@ -187,7 +187,7 @@ func TestFeedbackButtons(t *testing.T) {
 	}
 	h.say("U1", "C1", "Do what you're told.")
 	h.waitFor("third nudge", func() bool { return len(h.nudgeDMs("U1")) == 3 })
-	h.settle()
+	h.waitSent("U1", 3)
 	h.click("U1", h.nudgeDMs("U1")[2], bot.ActionStop)
 	h.waitFor("opted out", func() bool { u, err := h.st.GetUser(h.ctx(), "U1"); return err == nil && u.OptedOut })
 	h.say("U1", "C1", "Don't question me.")
@@ -367,6 +367,7 @@ func TestAppHomePublished(t *testing.T) {
 	h := newHarness(t, harnessOptions{})
 	h.say("U1", "C1", "Just do it.")
 	h.waitFor("nudge", func() bool { return len(h.nudgeDMs("U1")) == 1 })
+	h.waitSent("U1", 1)
 	body, _ := json.Marshal(map[string]any{"type": "app_home_opened", "user": "U1", "channel": fakeslack.DMChannel("U1"), "tab": "home", "event_ts": "1700000003.000100"})
 	res, err := h.fs.SendEvent(body)
 	if err != nil {

@@ -51,6 +51,7 @@ func TestTriggerSendsOnePrivateDM(t *testing.T) {
 		}
 	}
 	// The nudge log has the decision, not the text.
+	h.waitSent("U1", 1)
 	ns, err := h.st.ListNudges(h.ctx(), "U1", 0)
 	if err != nil || len(ns) != 1 {
 		t.Fatalf("nudge log: %v %+v", err, ns)

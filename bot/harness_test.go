@@ -238,6 +238,25 @@ func (h *harness) nudgeDMs(user string) []fakeslack.Post {
 	return out
 }
 
+// waitSent waits until the store has n sent nudges for user (the DM is
+// posted just before the nudge is marked sent).
+func (h *harness) waitSent(user string, n int) {
+	h.t.Helper()
+	h.waitFor("nudges marked sent", func() bool {
+		ns, err := h.st.ListNudges(context.Background(), user, 0)
+		if err != nil {
+			return false
+		}
+		sent := 0
+		for _, x := range ns {
+			if x.State == store.NudgeSent {
+				sent++
+			}
+		}
+		return sent >= n
+	})
+}
+
 // click sends a block_actions payload for a button of a posted message, as
 // Slack does when the person clicks it.
 func (h *harness) click(user string, post fakeslack.Post, actionID string) {

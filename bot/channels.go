@@ -80,7 +80,7 @@ func (b *Bot) resolveChannels(ctx context.Context) {
 			return err
 		})
 		if err != nil {
-			b.log.Warn("resolving channel names failed; keeping the previous lists", zap.String("error", errorCode(err)))
+			b.log.Warn("resolving channel names failed; keeping the previous lists", zap.String("error", ErrorCode(err)))
 			return
 		}
 		for _, c := range chs {

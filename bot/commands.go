@@ -45,7 +45,7 @@ func commandLabel(name string) string {
 func (b *Bot) Reply(ctx context.Context, cmd slack.SlashCommand, text string, blocks ...slack.Block) {
 	if cmd.ResponseURL == "" {
 		if _, err := b.DM(ctx, cmd.UserID, text, blocks); err != nil {
-			b.log.Warn("replying to a command by DM failed", zap.String("command", cmd.Command), zap.String("error", errorCode(err)))
+			b.log.Warn("replying to a command by DM failed", zap.String("command", cmd.Command), zap.String("error", ErrorCode(err)))
 		}
 		return
 	}
@@ -58,7 +58,7 @@ func (b *Bot) Reply(ctx context.Context, cmd slack.SlashCommand, text string, bl
 		return err
 	})
 	if err != nil {
-		b.log.Warn("replying to a command failed", zap.String("command", cmd.Command), zap.String("error", errorCode(err)))
+		b.log.Warn("replying to a command failed", zap.String("command", cmd.Command), zap.String("error", ErrorCode(err)))
 	}
 }
 

@@ -65,7 +65,7 @@ func (b *Bot) deliverNudge(ctx context.Context, n store.Nudge, words string) {
 			log.Info("delivery interrupted by shutdown; the nudge stays pending")
 			return
 		}
-		code := errorCode(err)
+		code := ErrorCode(err)
 		if _, merr := b.store.MarkNudgeFailed(ctx, n.ID, code); merr != nil {
 			log.Warn("marking a failed nudge failed", zap.Error(merr))
 		}
@@ -191,7 +191,7 @@ func (b *Bot) permalink(ctx context.Context, channel, ts string) string {
 		return err
 	})
 	if err != nil {
-		b.log.Debug("permalink unavailable", zap.String("error", errorCode(err)))
+		b.log.Debug("permalink unavailable", zap.String("error", ErrorCode(err)))
 		return ""
 	}
 	return link

@@ -371,34 +371,8 @@ func (h *harness) assertNoText(texts ...string) {
 	}
 }
 
-// blocksText returns every text of a post's blocks, joined by newlines,
-// JSON escapes undone.
-func blocksText(p fakeslack.Post) string {
-	var v any
-	if err := json.Unmarshal(p.Blocks, &v); err != nil {
-		return ""
-	}
-	var out []string
-	var walk func(any)
-	walk = func(v any) {
-		switch x := v.(type) {
-		case map[string]any:
-			for k, e := range x {
-				if s, ok := e.(string); ok && k == "text" {
-					out = append(out, s)
-				} else {
-					walk(e)
-				}
-			}
-		case []any:
-			for _, e := range x {
-				walk(e)
-			}
-		}
-	}
-	walk(v)
-	return strings.Join(out, "\n")
-}
+// blocksText returns every text of a post's blocks, joined by newlines.
+func blocksText(p fakeslack.Post) string { return fakeslack.BlockTexts(p.Blocks) }
 
 func toString(v any) string {
 	b, _ := json.Marshal(v)

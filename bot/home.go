@@ -70,7 +70,7 @@ func (b *Bot) PublishHome(ctx context.Context, user string) {
 		return err
 	})
 	if err != nil {
-		b.log.Warn("publishing App Home failed", zap.String("error", errorCode(err)))
+		b.log.Warn("publishing App Home failed", zap.String("error", ErrorCode(err)))
 	}
 }
 

@@ -154,7 +154,7 @@ func (b *Bot) markRecorded(ctx context.Context, ic slack.InteractionCallback, co
 		})
 	}
 	if err != nil {
-		b.log.Warn("updating the nudge message failed", zap.String("error", errorCode(err)))
+		b.log.Warn("updating the nudge message failed", zap.String("error", ErrorCode(err)))
 	}
 }
 

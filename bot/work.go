@@ -105,14 +105,14 @@ func (b *Bot) call(ctx context.Context, method string, fn func(context.Context) 
 		}
 		wait, retry := b.retryWait(err, attempt)
 		if !retry {
-			b.metrics.SlackErrors.WithLabelValues(method, errorCode(err)).Inc()
+			b.metrics.SlackErrors.WithLabelValues(method, ErrorCode(err)).Inc()
 			return err
 		}
 		if attempt >= b.opts.MaxRetries {
 			b.metrics.SlackErrors.WithLabelValues(method, "retries_exhausted").Inc()
 			return fmt.Errorf("%s: gave up after %d attempts: %w", method, attempt+1, err)
 		}
-		b.log.Debug("retrying slack call", zap.String("method", method), zap.Int("attempt", attempt+1), zap.Duration("wait", wait), zap.String("error", errorCode(err)))
+		b.log.Debug("retrying slack call", zap.String("method", method), zap.Int("attempt", attempt+1), zap.Duration("wait", wait), zap.String("error", ErrorCode(err)))
 		t := time.NewTimer(wait)
 		select {
 		case <-ctx.Done():
@@ -141,10 +141,10 @@ func (b *Bot) retryWait(err error, attempt int) (time.Duration, bool) {
 	return 0, false
 }
 
-// errorCode is a short, bounded description of a Slack error for logs and
+// ErrorCode is a short, bounded description of a Slack error for logs and
 // metric labels: the Slack error code, or a class of failure. It never
 // includes request content.
-func errorCode(err error) string {
+func ErrorCode(err error) string {
 	var se slack.SlackErrorResponse
 	if errors.As(err, &se) {
 		return se.Err

@@ -69,3 +69,13 @@ func TestConversationsList(t *testing.T) {
 		t.Error("a DM cannot be named")
 	}
 }
+
+func TestBlockTexts(t *testing.T) {
+	raw := []byte(`[{"type":"section","text":{"type":"mrkdwn","text":"*Title*"}},{"type":"actions","elements":[{"type":"button","text":{"type":"plain_text","text":"Helpful"}},{"type":"button","text":{"type":"plain_text","text":"Stop"}}]}]`)
+	if got, want := BlockTexts(raw), "*Title*\nHelpful\nStop"; got != want {
+		t.Errorf("BlockTexts = %q, want %q", got, want)
+	}
+	if BlockTexts([]byte("nope")) != "" {
+		t.Error("invalid JSON should give nothing")
+	}
+}

@@ -533,22 +533,9 @@ func (r *Reflection) channelMembers(ctx context.Context, b *bot.Bot, channel str
 	return ids, nil
 }
 
-// slackCode is a short, bounded description of a Slack error for logs: the
-// Slack error code or a class of failure, never request content.
-func slackCode(err error) string {
-	var se slack.SlackErrorResponse
-	if errors.As(err, &se) {
-		return se.Err
-	}
-	var rl *slack.RateLimitedError
-	if errors.As(err, &rl) {
-		return "ratelimited"
-	}
-	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
-		return "canceled"
-	}
-	return err.Error()
-}
+// slackCode is the bot's bounded description of a Slack error (an error
+// code or a class of failure, never request content), for logs.
+func slackCode(err error) string { return bot.ErrorCode(err) }
 
 // pacer spaces deliveries at a fixed rate (a token bucket of depth one),
 // shared by the fan-out's workers; a 429 pauses it for Retry-After.

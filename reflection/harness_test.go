@@ -351,34 +351,9 @@ func buttonValue(t testing.TB, blocks json.RawMessage, actionID string) string {
 	return ""
 }
 
-// texts returns every "text" string in a JSON value (blocks), entities
-// undone, joined by newlines.
-func texts(raw []byte) string {
-	var v any
-	if err := json.Unmarshal(raw, &v); err != nil {
-		return ""
-	}
-	var out []string
-	var walk func(any)
-	walk = func(v any) {
-		switch x := v.(type) {
-		case map[string]any:
-			for k, el := range x {
-				if s, ok := el.(string); ok && k == "text" {
-					out = append(out, s)
-				} else {
-					walk(el)
-				}
-			}
-		case []any:
-			for _, el := range x {
-				walk(el)
-			}
-		}
-	}
-	walk(v)
-	return strings.Join(out, "\n")
-}
+// texts returns every "text" string in a JSON value (blocks), joined by
+// newlines.
+func texts(raw []byte) string { return fakeslack.BlockTexts(raw) }
 
 func callBlocks(c fakeslack.Call) []byte {
 	switch b := c.Params["blocks"].(type) {

@@ -24,6 +24,11 @@
 // Slack, whose expected DMs are computed with the peer's own regular
 // expression.
 //
+// Not covered here: the weekly reflection fan-out killed half way is tested
+// in package reflection (its claims and ledger are exercised there against
+// a killed run); a fan-out scenario would plug in next to the kill fault in
+// runBot, driving the scheduler through `leadnudge demo`'s /_demo/tick.
+//
 // Every loop is bounded in count and in time, and the harness only ever
 // listens on and connects to loopback.
 package loadtest

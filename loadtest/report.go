@@ -109,7 +109,7 @@ func ratio(a, b float64) string {
 	if b == 0 {
 		return "n/a"
 	}
-	return fmt.Sprintf("%.2f×", a/b)
+	return fmt.Sprintf("%.3g×", a/b)
 }
 
 func faultEvents(m map[string]int) string {

@@ -22,6 +22,11 @@ const (
 	ActionStop       = "nudge_stop"
 )
 
+// MaxDeliveryAttempts bounds how often a nudge whose delivery failed for a
+// transient reason (429, 5xx, network) is tried again before it is marked
+// failed.
+const MaxDeliveryAttempts = 5
+
 // SnoozeWeek is how long "Snooze a week" snoozes.
 const SnoozeWeek = 7 * 24 * time.Hour
 
@@ -54,15 +59,33 @@ func (b *Bot) deliverNudge(ctx context.Context, n store.Nudge, words string) {
 		}
 		return
 	}
+	// Keep the lease while delivering (Retry-After waits can be long), so
+	// no other worker or replica takes the nudge over and sends it twice;
+	// if the lease is lost anyway, stop.
+	dctx, stopLease := context.WithCancel(ctx)
+	leaseDone := b.holdLease(dctx, stopLease, n)
 	var d store.Delivery
 	if b.opts.Delivery == DeliveryEphemeral {
-		d, err = b.deliverEphemeral(ctx, n, rule, words)
+		d, err = b.deliverEphemeral(dctx, n, rule, words)
 	} else {
-		d, err = b.deliverDM(ctx, n, rule, words)
+		d, err = b.deliverDM(dctx, n, rule, words)
 	}
+	stopLease()
+	lost := <-leaseDone
 	if err != nil {
-		if ctx.Err() != nil {
+		switch {
+		case ctx.Err() != nil:
 			log.Info("delivery interrupted by shutdown; the nudge stays pending")
+			return
+		case lost:
+			log.Warn("lost the nudge's lease during delivery; another worker owns it now")
+			return
+		case b.transient(err) && n.Attempts < MaxDeliveryAttempts:
+			// Rate limited or Slack unavailable: leave it pending; the
+			// recovery loop retries it once the lease ends.
+			b.metrics.Nudges.WithLabelValues(n.RuleID, "retry").Inc()
+			log.Warn("nudge delivery failed for now; it stays pending and is retried after its lease",
+				zap.String("error", ErrorCode(err)), zap.Int("attempt", n.Attempts))
 			return
 		}
 		code := ErrorCode(err)
@@ -70,7 +93,7 @@ func (b *Bot) deliverNudge(ctx context.Context, n store.Nudge, words string) {
 			log.Warn("marking a failed nudge failed", zap.Error(merr))
 		}
 		b.metrics.Nudges.WithLabelValues(n.RuleID, "failed").Inc()
-		log.Warn("nudge could not be delivered", zap.String("error", code))
+		log.Warn("nudge could not be delivered", zap.String("error", code), zap.Int("attempts", n.Attempts))
 		return
 	}
 	if _, err := b.store.MarkNudgeSent(ctx, n.ID, d); err != nil {
@@ -78,6 +101,35 @@ func (b *Bot) deliverNudge(ctx context.Context, n store.Nudge, words string) {
 	}
 	b.metrics.Nudges.WithLabelValues(n.RuleID, "sent").Inc()
 	log.Debug("nudge sent")
+}
+
+// holdLease renews the nudge's lease every third of the lease until ctx
+// ends. The channel reports whether the lease was lost (then stop() has
+// been called, cancelling the delivery).
+func (b *Bot) holdLease(ctx context.Context, stop context.CancelFunc, n store.Nudge) <-chan bool {
+	done := make(chan bool, 1)
+	go func() {
+		t := time.NewTicker(b.opts.Lease / 3)
+		defer t.Stop()
+		for {
+			select {
+			case <-ctx.Done():
+				done <- false
+				return
+			case <-t.C:
+				ok, err := b.store.RenewNudgeLease(ctx, n.ID, n.Attempts, b.opts.Lease)
+				if err == nil && !ok {
+					stop()
+					done <- true
+					return
+				}
+				if err != nil && ctx.Err() == nil {
+					b.log.Warn("renewing a nudge's lease failed; retrying", zap.Int64("nudge", n.ID), zap.Error(err))
+				}
+			}
+		}
+	}()
+	return done
 }
 
 func (b *Bot) cooldown(rs *nudges.RuleSet, r *nudges.Rule) time.Duration {

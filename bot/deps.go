@@ -30,6 +30,7 @@ type Slack interface {
 type Store interface {
 	RecordPendingNudge(ctx context.Context, n store.NewNudge, lease time.Duration) (store.Nudge, bool, error)
 	ClaimPendingNudges(ctx context.Context, lease time.Duration, limit int) ([]store.Nudge, error)
+	RenewNudgeLease(ctx context.Context, nudgeID int64, attempts int, lease time.Duration) (bool, error)
 	DecideNudge(ctx context.Context, nudgeID int64, p store.Policy) (store.Decision, error)
 	MarkNudgeSent(ctx context.Context, nudgeID int64, d store.Delivery) (store.Nudge, error)
 	MarkNudgeFailed(ctx context.Context, nudgeID int64, reason string) (store.Nudge, error)

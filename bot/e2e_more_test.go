@@ -291,7 +291,7 @@ func TestRateLimitedThenDelivered(t *testing.T) {
 		t.Errorf("429s counted = %v, want 2", got)
 	}
 	// A nudge that cannot be delivered at all is marked failed and counted.
-	if err := h.fs.InjectFault(fakeslack.Fault{Method: "conversations.open", Status: 429, RetryAfter: 1, Count: 10}); err != nil {
+	if err := h.fs.InjectFault(fakeslack.Fault{Method: "conversations.open", Error: "user_not_found", Count: 1}); err != nil {
 		t.Fatal(err)
 	}
 	h.say("U2", "C1", "Because I said so.")
@@ -587,4 +587,41 @@ func TestAbusiveInputIsAnsweredNotCrashed(t *testing.T) {
 	// The loop is still alive.
 	h.say("U1", "C1", "Just do it.")
 	h.waitFor("a nudge afterwards", func() bool { return len(h.nudgeDMs("U1")) == 1 })
+}
+
+// A delivery that outlives its lease (long Retry-After waits) keeps the
+// lease, so no other worker takes the nudge over and sends it twice; and a
+// nudge whose retries run out under 429s stays pending and is delivered
+// later instead of being lost.
+func TestRateLimitStormNeitherDuplicatesNorLoses(t *testing.T) {
+	h := newHarness(t, harnessOptions{bot: bot.Options{Lease: 300 * time.Millisecond, MaxRetries: 1, DailyCap: 100, Cooldown: time.Nanosecond}})
+	// Delivery 1 waits 2 × 1 s of Retry-After: far beyond the 300 ms lease.
+	if err := h.fs.InjectFault(fakeslack.Fault{Method: "chat.postMessage", Status: 429, RetryAfter: 1, Count: 1}); err != nil {
+		t.Fatal(err)
+	}
+	h.say("U1", "C1", "Just do it.")
+	h.waitFor("the nudge", func() bool { return len(h.nudgeDMs("U1")) == 1 })
+	h.waitSent("U1", 1)
+	time.Sleep(time.Second) // room for a wrongful second delivery
+	if n := len(h.nudgeDMs("U1")); n != 1 {
+		t.Fatalf("%d nudges for one message, want 1", n)
+	}
+	// Delivery 2: more 429s than retries. It stays pending, is retried
+	// after its lease, and arrives once.
+	if err := h.fs.InjectFault(fakeslack.Fault{Method: "chat.postMessage", Status: 429, RetryAfter: 1, Count: 3}); err != nil {
+		t.Fatal(err)
+	}
+	h.say("U2", "C1", "Because I said so.")
+	h.waitFor("the retried nudge", func() bool { return len(h.nudgeDMs("U2")) == 1 })
+	h.waitSent("U2", 1)
+	time.Sleep(time.Second)
+	if n := len(h.nudgeDMs("U2")); n != 1 {
+		t.Fatalf("%d nudges, want 1", n)
+	}
+	if got := h.counter(h.bots[0], "nudges", "because-i-said-so", "retry"); got < 1 {
+		t.Errorf("retries counted = %v, want at least 1", got)
+	}
+	if got := h.counter(h.bots[0], "nudges", "because-i-said-so", "failed"); got != 0 {
+		t.Errorf("a transient failure was marked failed")
+	}
 }

@@ -123,6 +123,13 @@ func (b *Bot) call(ctx context.Context, method string, fn func(context.Context) 
 	}
 }
 
+// transient reports whether err may go away by itself: a 429, a server
+// error, a network failure, or retries that ran out on one of those.
+func (b *Bot) transient(err error) bool {
+	_, retry := b.retryWait(err, 0)
+	return retry
+}
+
 func (b *Bot) retryWait(err error, attempt int) (time.Duration, bool) {
 	var rl *slack.RateLimitedError
 	if errors.As(err, &rl) {

@@ -65,6 +65,7 @@ func runContract(t *testing.T, db testDB) {
 		{"UserStats", testUserStats},
 		{"ContextCancelled", testContextCancelled},
 		{"ChannelNudgesOff", testChannelNudgesOff},
+		{"RenewNudgeLease", testRenewNudgeLease},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -1402,5 +1403,42 @@ func testChannelNudgesOff(t *testing.T, db testDB) {
 	}
 	if err := e.s.SetChannelNudgesOff(bg, "", true); !errors.Is(err, ErrInvalid) {
 		t.Fatalf("empty channel id: err = %v", err)
+	}
+}
+
+func testRenewNudgeLease(t *testing.T, db testDB) {
+	e := newEnv(t, db)
+	n, _, err := e.s.RecordPendingNudge(bg, NewNudge{EventID: "EvL", UserID: "U1", RuleID: "r", ChannelID: "C1", MessageTS: "1.1"}, time.Minute)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The owner renews before the lease ends: nobody can claim it.
+	e.clock.Advance(50 * time.Second)
+	if !must(e.s.RenewNudgeLease(bg, n.ID, n.Attempts, time.Minute))(t) {
+		t.Fatal("the owner could not renew its lease")
+	}
+	e.clock.Advance(50 * time.Second)
+	if got := must(e.s.ClaimPendingNudges(bg, time.Minute, 10))(t); len(got) != 0 {
+		t.Fatalf("a renewed lease was claimed: %+v", got)
+	}
+	// Once it really expires another worker claims it, and the old owner's
+	// renewal is refused (fencing by attempts).
+	e.clock.Advance(time.Minute)
+	claimed := must(e.s.ClaimPendingNudges(bg, time.Minute, 10))(t)
+	if len(claimed) != 1 {
+		t.Fatalf("claimed %d, want 1", len(claimed))
+	}
+	if must(e.s.RenewNudgeLease(bg, n.ID, n.Attempts, time.Minute))(t) {
+		t.Fatal("a stale owner renewed the lease")
+	}
+	if !must(e.s.RenewNudgeLease(bg, n.ID, claimed[0].Attempts, time.Minute))(t) {
+		t.Fatal("the new owner could not renew")
+	}
+	// A finished nudge is not renewed.
+	if _, err := e.s.MarkNudgeFailed(bg, n.ID, "x"); err != nil {
+		t.Fatal(err)
+	}
+	if must(e.s.RenewNudgeLease(bg, n.ID, claimed[0].Attempts, time.Minute))(t) {
+		t.Fatal("a failed nudge was renewed")
 	}
 }

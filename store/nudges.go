@@ -259,6 +259,24 @@ func (s *Store) ClaimPendingNudges(ctx context.Context, lease time.Duration, lim
 	return out, nil
 }
 
+// RenewNudgeLease extends the lease of a pending nudge the caller still
+// owns: attempts is the nudge's Attempts as the caller received it (from
+// RecordPendingNudge or ClaimPendingNudges) and acts as a fencing token. It
+// reports false when the nudge is no longer pending or another worker
+// claimed it since; the caller must then stop delivering it.
+func (s *Store) RenewNudgeLease(ctx context.Context, nudgeID int64, attempts int, lease time.Duration) (bool, error) {
+	if lease <= 0 {
+		return false, fmt.Errorf("store: renew nudge lease: %w: lease must be positive", ErrInvalid)
+	}
+	n, err := s.b.exec(ctx, `UPDATE nudges SET lease_until = $1
+		WHERE id = $2 AND state = 'pending' AND attempts = $3`,
+		s.clock().Add(lease).UnixMicro(), nudgeID, attempts)
+	if err != nil {
+		return false, fmt.Errorf("store: renew nudge lease %d: %w", nudgeID, err)
+	}
+	return n == 1, nil
+}
+
 // finishNudge moves a pending nudge to a final state with one conditional
 // update; when nothing matched it explains why.
 func (s *Store) finishNudge(ctx context.Context, what string, id int64, update string, args ...any) (Nudge, error) {

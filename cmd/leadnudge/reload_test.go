@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"io"
-	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
@@ -61,15 +60,7 @@ func TestRunReloadsRules(t *testing.T) {
 	var stderr syncBuffer
 	done := make(chan int, 1)
 	go func() { done <- run(ctx, []string{"run"}, strings.NewReader(""), io.Discard, &stderr) }()
-	get := func(path string) (int, string) {
-		resp, err := http.Get("http://" + httpAddr + path)
-		if err != nil {
-			return 0, ""
-		}
-		defer resp.Body.Close()
-		b, _ := io.ReadAll(resp.Body)
-		return resp.StatusCode, string(b)
-	}
+	get := func(path string) (int, string) { return httpGet(httpAddr, path) }
 	waitUntil := func(what string, cond func() bool) {
 		t.Helper()
 		deadline := time.Now().Add(15 * time.Second)

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"io"
 	"net"
@@ -63,6 +62,18 @@ func TestRunNeedsTokens(t *testing.T) {
 	}
 }
 
+// httpGet fetches http://addr+path and returns the status and body (0 and
+// "" when nothing answers).
+func httpGet(addr, path string) (int, string) {
+	resp, err := http.Get("http://" + addr + path)
+	if err != nil {
+		return 0, ""
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(b)
+}
+
 func freePort(t *testing.T) string {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -92,19 +103,11 @@ func TestRunAgainstLocalSlack(t *testing.T) {
 	t.Setenv("LEADNUDGE_LOG_LEVEL", "debug")
 
 	ctx, cancel := context.WithCancel(context.Background())
-	var stderr bytes.Buffer
+	var stderr syncBuffer
 	done := make(chan int, 1)
 	go func() { done <- run(ctx, []string{"run"}, strings.NewReader(""), io.Discard, &stderr) }()
 
-	get := func(path string) (int, string) {
-		resp, err := http.Get("http://" + httpAddr + path)
-		if err != nil {
-			return 0, ""
-		}
-		defer resp.Body.Close()
-		b, _ := io.ReadAll(resp.Body)
-		return resp.StatusCode, string(b)
-	}
+	get := func(path string) (int, string) { return httpGet(httpAddr, path) }
 	deadline := time.Now().Add(15 * time.Second)
 	for {
 		if code, _ := get("/readyz"); code == 200 {

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/leadnudge/leadnudge/nudges"
+	"github.com/prometheus/client_golang/prometheus"
 	"github.com/slack-go/slack/socketmode"
 	"go.uber.org/zap"
 	"golang.org/x/sync/errgroup"
@@ -187,7 +188,7 @@ func New(d Deps, opts Options) (*Bot, error) {
 		d.Log = zap.NewNop()
 	}
 	if d.Metrics == nil {
-		d.Metrics = NewMetrics(newPrivateRegistry())
+		d.Metrics = NewMetrics(prometheus.NewRegistry())
 	}
 	b := &Bot{
 		api: d.API, sm: d.Socket, store: d.Store, rules: d.Rules, log: d.Log, metrics: d.Metrics, opts: opts,

@@ -36,9 +36,7 @@ const SnoozeWeek = 7 * 24 * time.Hour
 // lease.
 func (b *Bot) deliverNudge(ctx context.Context, n store.Nudge, words string) {
 	log := b.log.With(zap.Int64("nudge", n.ID), zap.String("rule", n.RuleID), zap.String("channel", n.ChannelID), zap.String("ts", n.MessageTS))
-	m := b.rules.Load()
-	rs := m.RuleSet()
-	rule := rs.Rule(n.RuleID)
+	rule := b.rules.Load().RuleSet().Rule(n.RuleID)
 	if rule == nil {
 		if _, err := b.store.MarkNudgeFailed(ctx, n.ID, "rule_removed"); err != nil {
 			log.Warn("marking a nudge of a removed rule failed", zap.Error(err))
@@ -47,7 +45,7 @@ func (b *Bot) deliverNudge(ctx context.Context, n store.Nudge, words string) {
 		log.Info("rule no longer exists; nudge dropped")
 		return
 	}
-	dec, err := b.store.DecideNudge(ctx, n.ID, store.Policy{Cooldown: b.cooldown(rs, rule), DailyCap: b.opts.DailyCap})
+	dec, err := b.store.DecideNudge(ctx, n.ID, store.Policy{Cooldown: b.cooldown(rule), DailyCap: b.opts.DailyCap})
 	if err != nil {
 		log.Warn("nudge policy check failed; will retry after the lease", zap.Error(err))
 		return
@@ -132,7 +130,8 @@ func (b *Bot) holdLease(ctx context.Context, stop context.CancelFunc, n store.Nu
 	return done
 }
 
-func (b *Bot) cooldown(rs *nudges.RuleSet, r *nudges.Rule) time.Duration {
+// cooldown is the rule's own cooldown, or the operator's default.
+func (b *Bot) cooldown(r *nudges.Rule) time.Duration {
 	if r.Cooldown > 0 {
 		return r.Cooldown
 	}

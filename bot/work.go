@@ -9,7 +9,6 @@ import (
 	"time"
 
 	"github.com/leadnudge/leadnudge/store"
-	"github.com/prometheus/client_golang/prometheus"
 	"github.com/slack-go/slack"
 	"go.uber.org/zap"
 )
@@ -173,5 +172,3 @@ func ErrorCode(err error) string {
 	}
 	return "error"
 }
-
-func newPrivateRegistry() *prometheus.Registry { return prometheus.NewRegistry() }

@@ -54,8 +54,8 @@ func (b *Bot) onMessage(ctx context.Context, req *socketmode.Request, start time
 	}
 	me, msg, best, reason := b.classify(req.Payload)
 	if reason != "" {
-		b.ack(ctx, req, nil, start)
 		b.metrics.Dropped.WithLabelValues(reason).Inc()
+		b.ack(ctx, req, nil, start)
 		b.log.Debug("message ignored", zap.String("reason", reason), zap.String("channel", me.Event.Channel))
 		return
 	}
@@ -74,8 +74,8 @@ func (b *Bot) onMessage(ctx context.Context, req *socketmode.Request, start time
 		return
 	}
 	if off {
-		b.ack(ctx, req, nil, start)
 		b.metrics.Dropped.WithLabelValues("channel_off").Inc()
+		b.ack(ctx, req, nil, start)
 		return
 	}
 	n, created, err := b.store.RecordPendingNudge(ctx, store.NewNudge{
@@ -94,12 +94,13 @@ func (b *Bot) onMessage(ctx context.Context, req *socketmode.Request, start time
 			zap.String("rule", best.Rule.ID), zap.String("channel", ev.Channel), zap.String("ts", msg.TS), zap.Error(err))
 		return
 	}
-	b.ack(ctx, req, nil, start)
 	if !created {
 		b.metrics.Nudges.WithLabelValues(best.Rule.ID, "duplicate").Inc()
+		b.ack(ctx, req, nil, start)
 		b.log.Debug("event already handled", zap.String("event_id", me.EventID), zap.Int("retry_attempt", req.RetryAttempt))
 		return
 	}
+	b.ack(ctx, req, nil, start)
 	b.log.Debug("nudge recorded", zap.Int64("nudge", n.ID), zap.String("rule", n.RuleID), zap.String("channel", n.ChannelID), zap.String("ts", n.MessageTS))
 	b.enqueue(ctx, job{kind: jobNudge, nudge: n, words: best.Text})
 }

@@ -3,13 +3,16 @@ package nudges
 // automaton is an Aho-Corasick automaton compiled to a dense DFA over byte
 // classes. Every byte that occurs in some pattern gets its own class; all
 // other bytes share class 0, which always leads back to the root. Each
-// transition entry is the target state's row offset (state × stride), with
-// outFlag set when the target state ends at least one pattern, so the hot
-// loop is one table load and one flag test per byte.
+// transition entry is the target state's row offset (state × stride), and
+// states are numbered so that every state ending a pattern comes after all
+// the others: the hot loop is one table load and one comparison with
+// outStart per byte, with nothing else on the dependency chain.
 type automaton struct {
 	class  [256]uint8
 	stride uint32
 	trans  []uint32
+	// outStart is the row offset of the first state that ends a pattern.
+	outStart uint32
 	// own[s] lists the patterns that end exactly at state s; dict[s] is the
 	// nearest state on the failure chain that ends a pattern (or -1).
 	ownStart []int32
@@ -18,8 +21,6 @@ type automaton struct {
 	// patLen is the byte length of each pattern.
 	patLen []int32
 }
-
-const outFlag = 1 << 31
 
 // buildAutomaton compiles the patterns. Identical patterns may repeat (with
 // different payloads); each keeps its own index.
@@ -119,21 +120,60 @@ func buildAutomaton(patterns []string) *automaton {
 			if t, ok := nodes[s].child[uint8(c)]; ok {
 				a.trans[row+c] = uint32(t) * a.stride
 				// failure of t: follow s's failure transition on c
-				fail[t] = int32(a.trans[frow+c] &^ outFlag / a.stride)
+				fail[t] = int32(a.trans[frow+c] / a.stride)
 				queue = append(queue, t)
 			} else {
-				a.trans[row+c] = a.trans[frow+c] &^ outFlag
+				a.trans[row+c] = a.trans[frow+c]
 			}
 		}
 	}
-	// Flag every transition into a state that ends some pattern.
-	for i, t := range a.trans {
-		s := t / a.stride
-		if len(nodes[s].pats) > 0 || a.dict[s] >= 0 {
-			a.trans[i] = t | outFlag
+	a.renumber(func(s int) bool { return len(nodes[s].pats) > 0 || a.dict[s] >= 0 })
+	return a
+}
+
+// renumber puts the states for which out is true after all the others, so
+// that "this state ends a pattern" is one comparison with outStart.
+func (a *automaton) renumber(out func(s int) bool) {
+	n := len(a.dict)
+	stride := int(a.stride)
+	perm := make([]int32, n)
+	next := int32(0)
+	for s := 0; s < n; s++ {
+		if !out(s) {
+			perm[s] = next
+			next++
 		}
 	}
-	return a
+	a.outStart = uint32(next) * a.stride
+	for s := 0; s < n; s++ {
+		if out(s) {
+			perm[s] = next
+			next++
+		}
+	}
+	trans := make([]uint32, len(a.trans))
+	dict := make([]int32, n)
+	ownStart := make([]int32, n+1)
+	ownPats := make([]int32, 0, len(a.ownPats))
+	inv := make([]int32, n)
+	for s := 0; s < n; s++ {
+		inv[perm[s]] = int32(s)
+	}
+	for ns := 0; ns < n; ns++ {
+		s := int(inv[ns])
+		for c := 0; c < stride; c++ {
+			t := a.trans[s*stride+c] / a.stride
+			trans[ns*stride+c] = uint32(perm[t]) * a.stride
+		}
+		if a.dict[s] >= 0 {
+			dict[ns] = perm[a.dict[s]]
+		} else {
+			dict[ns] = -1
+		}
+		ownPats = append(ownPats, a.ownPats[a.ownStart[s]:a.ownStart[s+1]]...)
+		ownStart[ns+1] = int32(len(ownPats))
+	}
+	a.trans, a.dict, a.ownStart, a.ownPats = trans, dict, ownStart, ownPats
 }
 
 // sizeBytes estimates the memory held by the automaton.

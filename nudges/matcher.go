@@ -210,11 +210,11 @@ func (m *Matcher) scan(sc *scratch) {
 	a := m.ac
 	tr := a.trans
 	cl := &a.class
-	s := uint32(0)
+	s, out := uint32(0), a.outStart
 	for i := 0; i < len(b); i++ {
-		s = tr[(s&^outFlag)+uint32(cl[b[i]])]
-		if s&outFlag != 0 {
-			m.emit(sc, int32((s&^outFlag)/a.stride), i+1)
+		s = tr[s+uint32(cl[b[i]])]
+		if s >= out {
+			m.emit(sc, int32(s/a.stride), i+1)
 		}
 	}
 	for _, rx := range m.regexes {

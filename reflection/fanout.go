@@ -32,10 +32,6 @@ type Summary struct {
 // channelPrefix marks the ledger's pseudo-user of the post channel.
 const channelPrefix = "#"
 
-// offForever is the pause that /reflect off sets: turned off until turned on.
-var offForever = time.Date(9999, 1, 1, 0, 0, 0, 0, time.UTC)
-
-func isOff(pausedUntil time.Time) bool { return !pausedUntil.Before(offForever) }
 
 // Tick runs the weekly job as of instant at: it works out who is due, and
 // sends each their prompt, once per person and ISO week across restarts and
@@ -126,7 +122,7 @@ func (r *Reflection) roster(ctx context.Context, b *bot.Bot, at time.Time) ([]Pe
 		}
 		byID[u.ID] = len(people)
 		people = append(people, Person{ID: u.ID, TimeZone: u.TimeZone, OptedIn: u.WeeklyEnrolled,
-			OptedOut: isOff(u.PromptsPausedUntil), PausedUntil: u.PromptsPausedUntil})
+			OptedOut: u.ReflectionOff, PausedUntil: u.PromptsPausedUntil})
 	}
 	for _, ch := range r.opts.Channels {
 		ids, err := r.channelMembers(ctx, b, ch)

@@ -173,3 +173,30 @@ func TestAwayStatusSkipsTheWeekThenResumes(t *testing.T) {
 		}
 	}
 }
+
+// /reflect off stays off: a later "Pause for a month" click on an old
+// prompt does not turn the reflection back on when the pause ends.
+func TestOffSurvivesAPauseClick(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, envOptions{})
+	e.addUsers("UTC", "UO")
+	e.command("UO", "/reflect", "on")
+	friday := time.Date(2026, 1, 16, 16, 0, 0, 0, time.UTC)
+	if s := e.tick(friday); s.Sent != 1 {
+		t.Fatalf("%+v", s)
+	}
+	e.command("UO", "/reflect", "off")
+	p := e.promptDMs("UO")[0]
+	e.click("UO", p, reflection.ActionPause, buttonValue(t, p.Blocks, reflection.ActionPause), "")
+	e.waitFor("paused", func() bool {
+		u, err := e.st.GetUser(e.ctx(), "UO")
+		return err == nil && !u.PromptsPausedUntil.IsZero()
+	})
+	if s := e.tick(friday.AddDate(0, 0, 42)); s.Sent != 0 {
+		t.Fatalf("a person who turned the reflection off was prompted after a pause ended: %+v", s)
+	}
+	e.command("UO", "/reflect", "on")
+	if s := e.tick(friday.AddDate(0, 0, 49)); s.Sent != 1 {
+		t.Fatalf("/reflect on did not resume: %+v", s)
+	}
+}

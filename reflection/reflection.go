@@ -21,6 +21,7 @@ type Store interface {
 	ListUsers(ctx context.Context) ([]store.User, error)
 	SetWeeklyEnrolled(ctx context.Context, userID string, enrolled bool) (store.User, error)
 	SetPromptsPausedUntil(ctx context.Context, userID string, until time.Time) (store.User, error)
+	SetReflectionOff(ctx context.Context, userID string, off bool) (store.User, error)
 	SetTimeZone(ctx context.Context, userID, tz string) (store.User, error)
 	ClaimPrompt(ctx context.Context, userID string, week store.Week, promptID string, lease time.Duration) (bool, error)
 	MarkPromptSent(ctx context.Context, userID string, week store.Week, d store.Delivery) (store.PromptDelivery, error)

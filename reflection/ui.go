@@ -321,19 +321,22 @@ func (r *Reflection) tell(ctx context.Context, b *bot.Bot, user, text string, bl
 	}
 }
 
-// setOn turns the reflection on (enrolled, any pause ended) or off
-// (not enrolled, and paused until turned on again, which also excludes the
-// person from channel enrolment).
+// setOn turns the reflection on (enrolled, any pause ended) or off (the
+// store's reflection_off, which also wins over channel enrolment and which
+// no pause undoes).
 func (r *Reflection) setOn(ctx context.Context, user string, on bool) error {
 	if _, err := r.st.SetWeeklyEnrolled(ctx, user, on); err != nil {
 		return err
 	}
-	until := time.Time{}
-	if !on {
-		until = offForever
+	if _, err := r.st.SetReflectionOff(ctx, user, !on); err != nil {
+		return err
 	}
-	_, err := r.st.SetPromptsPausedUntil(ctx, user, until)
-	return err
+	if on {
+		// Turning it on also ends a pause.
+		_, err := r.st.SetPromptsPausedUntil(ctx, user, time.Time{})
+		return err
+	}
+	return nil
 }
 
 const reflectHelp = "*Weekly reflection*: once a week, at your own local time, I ask you one short question about how you led. Only you can read your answers.\n" +
@@ -553,7 +556,7 @@ func (r *Reflection) homeSection(ctx context.Context, user string, u store.User)
 	var status string
 	var btn slack.BlockElement
 	switch {
-	case isOff(u.PromptsPausedUntil):
+	case u.ReflectionOff:
 		status = ":no_bell: Weekly reflection is *off*."
 		btn = slack.NewButtonBlockElement(ActionHomeOn, "on", plainText("Turn on"))
 	case u.PromptsPaused(now):

@@ -66,6 +66,7 @@ func runContract(t *testing.T, db testDB) {
 		{"ContextCancelled", testContextCancelled},
 		{"ChannelNudgesOff", testChannelNudgesOff},
 		{"RenewNudgeLease", testRenewNudgeLease},
+		{"ReflectionOff", testReflectionOff},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -1440,5 +1441,26 @@ func testRenewNudgeLease(t *testing.T, db testDB) {
 	}
 	if must(e.s.RenewNudgeLease(bg, n.ID, claimed[0].Attempts, time.Minute))(t) {
 		t.Fatal("a failed nudge was renewed")
+	}
+}
+
+func testReflectionOff(t *testing.T, db testDB) {
+	e := newEnv(t, db)
+	if u := must(e.s.EnsureUser(bg, "U1"))(t); u.ReflectionOff {
+		t.Fatal("a new user has the reflection off")
+	}
+	if u := must(e.s.SetReflectionOff(bg, "U1", true))(t); !u.ReflectionOff {
+		t.Fatal("SetReflectionOff(true) did not stick")
+	}
+	// A pause does not touch it, and it is exported.
+	must(e.s.SetPromptsPausedUntil(bg, "U1", t0.Add(time.Hour)))(t)
+	if u := must(e.s.GetUser(bg, "U1"))(t); !u.ReflectionOff {
+		t.Fatal("a pause turned the reflection back on")
+	}
+	if exp := must(e.s.ExportUser(bg, "U1"))(t); exp.User == nil || !exp.User.ReflectionOff {
+		t.Fatalf("export lacks reflection_off: %+v", exp.User)
+	}
+	if u := must(e.s.SetReflectionOff(bg, "U1", false))(t); u.ReflectionOff {
+		t.Fatal("SetReflectionOff(false) did not stick")
 	}
 }

@@ -15,6 +15,7 @@ type User struct {
 	SnoozedUntil       time.Time `json:"snoozed_until,omitzero"`        // no nudges before this instant
 	WeeklyEnrolled     bool      `json:"weekly_enrolled"`               // asked for the weekly reflection (/reflect on)
 	PromptsPausedUntil time.Time `json:"prompts_paused_until,omitzero"` // no weekly prompt before this instant ("Pause for a month")
+	ReflectionOff      bool      `json:"reflection_off"`                // turned the weekly reflection off (/reflect off); wins over channels
 	IntroSentAt        time.Time `json:"intro_sent_at,omitzero"`        // when the one-time introduction was claimed
 	FirstSeen          time.Time `json:"first_seen"`                    // when the store first heard of the user
 	UpdatedAt          time.Time `json:"updated_at"`                    // last change to any preference

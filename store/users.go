@@ -7,7 +7,7 @@ import (
 )
 
 const userColumns = `id, time_zone, tz_updated_at, opted_out, snoozed_until, weekly_enrolled,
-	prompts_paused_until, intro_sent_at, first_seen, updated_at`
+	prompts_paused_until, intro_sent_at, first_seen, updated_at, reflection_off`
 
 func scanUser(r row) (User, error) {
 	var (
@@ -15,7 +15,7 @@ func scanUser(r row) (User, error) {
 		tzAt, snoozed, paused, intro, first, updated int64
 	)
 	if err := r.Scan(&u.ID, &u.TimeZone, &tzAt, &u.OptedOut, &snoozed, &u.WeeklyEnrolled,
-		&paused, &intro, &first, &updated); err != nil {
+		&paused, &intro, &first, &updated, &u.ReflectionOff); err != nil {
 		return User{}, err
 	}
 	u.TimeZoneUpdatedAt = fromMicros(tzAt)
@@ -136,6 +136,12 @@ func (s *Store) SetTimeZone(ctx context.Context, userID, tz string) (User, error
 // user (/reflect on|off).
 func (s *Store) SetWeeklyEnrolled(ctx context.Context, userID string, enrolled bool) (User, error) {
 	return s.setUserColumn(ctx, "set weekly enrolment", userID, "weekly_enrolled", enrolled)
+}
+
+// SetReflectionOff turns the weekly reflection off (/reflect off) or back
+// on for the user. Off wins over channel enrolment and over any pause.
+func (s *Store) SetReflectionOff(ctx context.Context, userID string, off bool) (User, error) {
+	return s.setUserColumn(ctx, "set reflection off", userID, "reflection_off", off)
 }
 
 // SetPromptsPausedUntil pauses the weekly prompt for the user until the

@@ -1,0 +1,3 @@
+-- leadnudge schema, version 3 (SQLite): /reflect off is its own preference,
+-- so it wins over channel enrolment and no pause can undo it.
+ALTER TABLE users ADD COLUMN reflection_off INTEGER NOT NULL DEFAULT 0;

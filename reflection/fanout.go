@@ -32,7 +32,6 @@ type Summary struct {
 // channelPrefix marks the ledger's pseudo-user of the post channel.
 const channelPrefix = "#"
 
-
 // Tick runs the weekly job as of instant at: it works out who is due, and
 // sends each their prompt, once per person and ISO week across restarts and
 // replicas (claims in the store). Deliveries are paced at Options.Rate. It

@@ -38,6 +38,10 @@ type messageEvent struct {
 	Event   eventBody `json:"event"`
 }
 
+// preAckStoreTimeout bounds the store calls made before an envelope is
+// acked; on timeout the envelope is left unacked and Slack redelivers it.
+const preAckStoreTimeout = 2 * time.Second
+
 // Subtypes whose text is the author's own new words.
 func readableSubtype(s string) bool {
 	return s == "" || s == "thread_broadcast" || s == "file_share"
@@ -65,9 +69,13 @@ func (b *Bot) onMessage(ctx context.Context, req *socketmode.Request, start time
 	}
 	ev := &me.Event
 	b.metrics.Matches.WithLabelValues(best.Rule.ID).Inc()
+	// The store calls before the ack are bounded, so a database that hangs
+	// cannot stall the loop (and every other envelope's ack) for long.
+	sctx, cancel := context.WithTimeout(ctx, preAckStoreTimeout)
+	defer cancel()
 	// A channel whose members turned nudges off: checked only for matches,
 	// so neutral traffic costs no database read.
-	off, err := b.store.ChannelNudgesOff(ctx, ev.Channel)
+	off, err := b.store.ChannelNudgesOff(sctx, ev.Channel)
 	if err != nil {
 		b.metrics.Dropped.WithLabelValues("store_error").Inc()
 		b.log.Error("reading the channel's settings failed; leaving the envelope unacked for redelivery", zap.String("channel", ev.Channel), zap.Error(err))
@@ -78,7 +86,7 @@ func (b *Bot) onMessage(ctx context.Context, req *socketmode.Request, start time
 		b.ack(ctx, req, nil, start)
 		return
 	}
-	n, created, err := b.store.RecordPendingNudge(ctx, store.NewNudge{
+	n, created, err := b.store.RecordPendingNudge(sctx, store.NewNudge{
 		EventID:   me.EventID,
 		UserID:    msg.User,
 		RuleID:    best.Rule.ID,

@@ -3,8 +3,10 @@ package bot_test
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -622,5 +624,54 @@ func TestRateLimitStormNeitherDuplicatesNorLoses(t *testing.T) {
 	}
 	if got := h.counter(h.bots[0], "nudges", "because-i-said-so", "failed"); got != 0 {
 		t.Errorf("a transient failure was marked failed")
+	}
+}
+
+// flakyStore fails the first RecordPendingNudge calls, as a database that
+// is briefly unreachable would.
+type flakyStore struct {
+	bot.Store
+	failures atomic.Int32
+}
+
+func (f *flakyStore) RecordPendingNudge(ctx context.Context, n store.NewNudge, lease time.Duration) (store.Nudge, bool, error) {
+	if f.failures.Add(-1) >= 0 {
+		return store.Nudge{}, false, errors.New("store unavailable (injected)")
+	}
+	return f.Store.RecordPendingNudge(ctx, n, lease)
+}
+
+// When the store cannot record the decision, the envelope is left unacked:
+// the local Slack redelivers it (same event_id) and the nudge is not lost.
+func TestStoreOutageBeforeTheAckLosesNothing(t *testing.T) {
+	var fs *flakyStore
+	h := newHarness(t, harnessOptions{
+		fake: fakeslack.Options{AckTimeout: 200 * time.Millisecond},
+		deps: func(d *bot.Deps) {
+			fs = &flakyStore{Store: d.Store}
+			fs.failures.Store(2)
+			d.Store = fs
+		},
+	})
+	res, err := h.fs.SendMessage(fakeslack.Message{User: "U1", Channel: "C1", Text: "Just do it."})
+	if err != nil {
+		t.Fatal(err)
+	}
+	h.waitFor("the nudge after redeliveries", func() bool { return len(h.nudgeDMs("U1")) == 1 })
+	h.settle()
+	if n := len(h.nudgeDMs("U1")); n != 1 {
+		t.Fatalf("%d nudges, want 1", n)
+	}
+	attempts := 0
+	for _, e := range h.fs.Envelopes() {
+		if e.EventID == res.EventID {
+			attempts++
+		}
+	}
+	if attempts != 3 {
+		t.Errorf("the event was delivered %d times, want 3 (two unacked, then acked)", attempts)
+	}
+	if got := h.counter(h.bots[0], "dropped", "store_error"); got != 2 {
+		t.Errorf("store_error = %v, want 2", got)
 	}
 }

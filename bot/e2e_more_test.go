@@ -675,3 +675,26 @@ func TestStoreOutageBeforeTheAckLosesNothing(t *testing.T) {
 		t.Errorf("store_error = %v, want 2", got)
 	}
 }
+
+// On shutdown the bot stops taking work but lets a delivery in flight
+// finish (within ShutdownTimeout): the nudge is sent and marked sent.
+func TestShutdownFinishesInFlightDelivery(t *testing.T) {
+	h := newHarness(t, harnessOptions{})
+	if err := h.fs.InjectFault(fakeslack.Fault{Method: "chat.postMessage", DelayMS: 800, Count: 2}); err != nil {
+		t.Fatal(err)
+	}
+	h.say("U1", "C1", "Just do it.")
+	h.waitFor("delivery in flight", func() bool { return len(h.fs.Calls("conversations.open")) == 1 })
+	start := time.Now()
+	h.bots[0].stop(t)
+	if d := time.Since(start); d > 4*time.Second {
+		t.Errorf("shutdown took %v", d)
+	}
+	if n := len(h.nudgeDMs("U1")); n != 1 {
+		t.Fatalf("the in-flight nudge was not delivered before shutdown (%d DMs)", n)
+	}
+	ns, err := h.st.ListNudges(context.Background(), "U1", 0)
+	if err != nil || len(ns) != 1 || ns[0].State != store.NudgeSent {
+		t.Fatalf("nudge after shutdown = %+v, %v", ns, err)
+	}
+}

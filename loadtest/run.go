@@ -312,6 +312,27 @@ func settle(ctx context.Context, limit, quiet time.Duration, state func() (n int
 	return time.Since(start), true
 }
 
+// finish fills in a target's result after its run: envelope figures, the
+// tally of expected against delivered nudges, fault events and process
+// usage. It returns the notes about processes that exited unexpectedly.
+func finish(r *Result, fs *fakeslack.Server, msgs []sent, t tally, c *counters, u *usage) []string {
+	fill(r, fs, msgs)
+	r.NudgesExpected, r.NudgesSent, r.Duplicates, r.Extra, r.Lost = t.Expected, t.Sent, t.Duplicates, t.Extra, t.Lost
+	r.LostDetail, r.DuplicateDetail = capped(t.LostDetail, 20), capped(t.DupDetail, 20)
+	r.DMLatency = summarize(t.DMLatencyMS)
+	fe := c.get()
+	if n := countFaulted(fs, "chat.postMessage"); n > 0 {
+		fe["ratelimited_answers"] = n
+	}
+	if r.Redeliveries > 0 {
+		fe["redeliveries"] = r.Redeliveries
+	}
+	r.FaultEvents = fe
+	cpu, rss, started, unexpected := u.snapshot()
+	r.CPUSeconds, r.PeakRSSMB, r.Processes = round2(cpu.Seconds()), round2(float64(rss)/1024), started
+	return unexpected
+}
+
 // fill sets the envelope figures of r from the local Slack's history.
 func fill(r *Result, fs *fakeslack.Server, msgs []sent) {
 	ids := make(map[string]bool, len(msgs))
@@ -530,22 +551,7 @@ func runBot(ctx context.Context, cfg Config, rs *nudges.RuleSet, m *nudges.Match
 	}
 	stopAll()
 
-	fill(&r, fs, msgs)
-	t := tallyBot(fs, g.people, msgs, m, rs, cfg.DailyCap)
-	r.NudgesExpected, r.NudgesSent, r.Duplicates, r.Extra, r.Lost = t.Expected, t.Sent, t.Duplicates, t.Extra, t.Lost
-	r.LostDetail, r.DuplicateDetail = capped(t.LostDetail, 20), capped(t.DupDetail, 20)
-	r.DMLatency = summarize(t.DMLatencyMS)
-	fe := c.get()
-	if n := countFaulted(fs, "chat.postMessage"); n > 0 {
-		fe["ratelimited_answers"] = n
-	}
-	if r.Redeliveries > 0 {
-		fe["redeliveries"] = r.Redeliveries
-	}
-	r.FaultEvents = fe
-	cpu, rss, started, unexpected := u.snapshot()
-	r.CPUSeconds, r.PeakRSSMB, r.Processes = round2(cpu.Seconds()), round2(float64(rss)/1024), started
-	for _, s := range unexpected {
+	for _, s := range finish(&r, fs, msgs, tallyBot(fs, g.people, msgs, m, rs, cfg.DailyCap), &c, &u) {
 		note(s)
 	}
 	r.Notes = notes
@@ -649,22 +655,7 @@ func runPeer(ctx context.Context, cfg Config, rs *nudges.RuleSet, work, tag stri
 		r.Notes = append(r.Notes, fmt.Sprintf("gave up waiting after %.0fs", waited.Seconds()))
 	}
 	p.stop()
-	fill(&r, fs, msgs)
-	t := tallyPeer(fs, g.people, msgs)
-	r.NudgesExpected, r.NudgesSent, r.Duplicates, r.Lost = t.Expected, t.Sent, t.Duplicates, t.Lost
-	r.LostDetail, r.DuplicateDetail = capped(t.LostDetail, 20), capped(t.DupDetail, 20)
-	r.DMLatency = summarize(t.DMLatencyMS)
-	fe := c.get()
-	if n := countFaulted(fs, "chat.postMessage"); n > 0 {
-		fe["ratelimited_answers"] = n
-	}
-	if r.Redeliveries > 0 {
-		fe["redeliveries"] = r.Redeliveries
-	}
-	r.FaultEvents = fe
-	cpu, rss, started, unexpected := u.snapshot()
-	r.CPUSeconds, r.PeakRSSMB, r.Processes = round2(cpu.Seconds()), round2(float64(rss)/1024), started
-	r.Notes = append(r.Notes, unexpected...)
+	r.Notes = append(r.Notes, finish(&r, fs, msgs, tallyPeer(fs, g.people, msgs), &c, &u)...)
 	cfg.logf("bolt peer: %d/%d DMs, %d lost, %d duplicated", r.NudgesSent, r.NudgesExpected, r.Lost, r.Duplicates)
 	return r, nil
 }

@@ -44,72 +44,67 @@ func buildAutomaton(patterns []string) *automaton {
 	a.class['\n'] = a.class[' ']
 	a.stride = uint32(next)
 
-	// trie
-	type node struct {
-		child map[uint8]int32
-		pats  []int32
+	// The trie, built straight into dense rows of state indices (0: no
+	// child; the root is never a child). Rows become DFA rows below.
+	stride := int(a.stride)
+	total := 0
+	for _, p := range patterns {
+		total += len(p)
 	}
-	nodes := []node{{}}
+	trans := make([]uint32, stride, stride*(total/2+1))
 	a.patLen = make([]int32, len(patterns))
+	endState := make([]int32, len(patterns))
+	n := 1
 	for pi, p := range patterns {
 		a.patLen[pi] = int32(len(p))
-		s := int32(0)
+		s := 0
 		for i := 0; i < len(p); i++ {
-			c := a.class[p[i]]
-			if nodes[s].child == nil {
-				nodes[s].child = map[uint8]int32{}
-			}
-			t, ok := nodes[s].child[c]
-			if !ok {
-				t = int32(len(nodes))
-				nodes = append(nodes, node{})
-				nodes[s].child[c] = t
+			c := int(a.class[p[i]])
+			t := int(trans[s*stride+c])
+			if t == 0 {
+				t = n
+				n++
+				trans = append(trans, make([]uint32, stride)...)
+				trans[s*stride+c] = uint32(t)
 			}
 			s = t
 		}
-		nodes[s].pats = append(nodes[s].pats, int32(pi))
+		endState[pi] = int32(s)
 	}
+	// own patterns per state, in pattern order (a counting sort)
+	a.ownStart = make([]int32, n+1)
+	for _, s := range endState {
+		a.ownStart[s+1]++
+	}
+	for s := 0; s < n; s++ {
+		a.ownStart[s+1] += a.ownStart[s]
+	}
+	a.ownPats = make([]int32, len(patterns))
+	fill := append([]int32(nil), a.ownStart[:n]...)
+	for pi, s := range endState {
+		a.ownPats[fill[s]] = int32(pi)
+		fill[s]++
+	}
+	hasOwn := func(s int32) bool { return a.ownStart[s+1] > a.ownStart[s] }
 
-	n := len(nodes)
-	stride := int(a.stride)
-	a.trans = make([]uint32, n*stride)
+	// Breadth-first, children in class order (deterministic): failure
+	// links, dictionary links, and the missing transitions filled from the
+	// failure state's (already complete) row.
 	fail := make([]int32, n)
 	a.dict = make([]int32, n)
-	a.ownStart = make([]int32, n+1)
-	for s := range nodes {
-		a.ownStart[s+1] = a.ownStart[s] + int32(len(nodes[s].pats))
-		a.ownPats = append(a.ownPats, nodes[s].pats...)
+	for s := range a.dict {
 		a.dict[s] = -1
 	}
-
-	// Breadth-first: fill the DFA rows, failure links and dictionary links.
-	// Children are visited in class order so the build is deterministic.
 	queue := make([]int32, 0, n)
-	order := func(s int32) []uint8 {
-		cs := make([]uint8, 0, len(nodes[s].child))
-		for c := 0; c < stride; c++ {
-			if _, ok := nodes[s].child[uint8(c)]; ok {
-				cs = append(cs, uint8(c))
-			}
-		}
-		return cs
-	}
-	for _, c := range order(0) {
-		t := nodes[0].child[c]
-		fail[t] = 0
-		queue = append(queue, t)
-	}
 	for c := 0; c < stride; c++ {
-		t, ok := nodes[0].child[uint8(c)]
-		if !ok {
-			t = 0
+		if t := trans[c]; t != 0 {
+			queue = append(queue, int32(t))
 		}
-		a.trans[c] = uint32(t) * a.stride
 	}
 	for q := 0; q < len(queue); q++ {
 		s := queue[q]
 		f := fail[s]
-		if len(nodes[f].pats) > 0 {
+		if hasOwn(f) {
 			a.dict[s] = f
 		} else {
 			a.dict[s] = a.dict[f]
@@ -117,22 +112,22 @@ func buildAutomaton(patterns []string) *automaton {
 		row := int(s) * stride
 		frow := int(f) * stride
 		for c := 0; c < stride; c++ {
-			if t, ok := nodes[s].child[uint8(c)]; ok {
-				a.trans[row+c] = uint32(t) * a.stride
-				// failure of t: follow s's failure transition on c
-				fail[t] = int32(a.trans[frow+c] / a.stride)
-				queue = append(queue, t)
+			if t := trans[row+c]; t != 0 {
+				fail[t] = int32(trans[frow+c])
+				queue = append(queue, int32(t))
 			} else {
-				a.trans[row+c] = a.trans[frow+c]
+				trans[row+c] = trans[frow+c]
 			}
 		}
 	}
-	a.renumber(func(s int) bool { return len(nodes[s].pats) > 0 || a.dict[s] >= 0 })
+	a.trans = trans
+	a.renumber(func(s int) bool { return hasOwn(int32(s)) || a.dict[s] >= 0 })
 	return a
 }
 
 // renumber puts the states for which out is true after all the others, so
-// that "this state ends a pattern" is one comparison with outStart.
+// that "this state ends a pattern" is one comparison with outStart, and
+// turns the transitions (state indices) into row offsets.
 func (a *automaton) renumber(out func(s int) bool) {
 	n := len(a.dict)
 	stride := int(a.stride)
@@ -162,7 +157,7 @@ func (a *automaton) renumber(out func(s int) bool) {
 	for ns := 0; ns < n; ns++ {
 		s := int(inv[ns])
 		for c := 0; c < stride; c++ {
-			t := a.trans[s*stride+c] / a.stride
+			t := a.trans[s*stride+c]
 			trans[ns*stride+c] = uint32(perm[t]) * a.stride
 		}
 		if a.dict[s] >= 0 {

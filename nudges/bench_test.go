@@ -41,7 +41,7 @@ func genRuleSet(n int) *RuleSet {
 			p := strings.Join(ws, " ")
 			if !seen[p] {
 				seen[p] = true
-				rule.Phrases = append(rule.Phrases, p)
+				rule.Phrases = append(rule.Phrases, Phrase{Text: p})
 			}
 		}
 		rs.Rules = append(rs.Rules, rule)
@@ -67,8 +67,10 @@ func benchMessages(rs *RuleSet, count int) []string {
 		"nice work on the release notes, they read really clearly. Small typo in the second paragraph.",
 	}
 	var phrases []string
-	for _, rule := range rs.Rules {
-		phrases = append(phrases, rule.Phrases...)
+	for i := range rs.Rules {
+		for _, lits := range phraseLiterals(rs, &rs.Rules[i]) {
+			phrases = append(phrases, lits[0])
+		}
 	}
 	msgs := make([]string, count)
 	for i := range msgs {
@@ -85,22 +87,49 @@ func benchMessages(rs *RuleSet, count int) []string {
 			s = s[:300]
 		}
 		if i%20 == 0 && len(phrases) > 0 {
-			p, _ := expandBraces(phrases[r.IntN(len(phrases))])
-			s = s[:min(len(s), 200)] + " Honestly, " + p[0] + "."
+			s = s[:min(len(s), 200)] + " Honestly, " + phrases[r.IntN(len(phrases))] + "."
 		}
 		msgs[i] = s
 	}
 	return msgs
 }
 
+// phraseLiterals returns, for each phrase of r, the literals it stands for
+// (a gapped phrase: its parts' first variants joined, no gap words).
+func phraseLiterals(rs *RuleSet, r *Rule) [][]string {
+	x := newExpander(rs.Sets, false)
+	var out [][]string
+	for _, ph := range r.Phrases {
+		e, err := x.expand(ph.Text)
+		if err != nil {
+			panic(err)
+		}
+		var lits []string
+		if len(e.parts) == 1 {
+			for _, v := range e.parts[0] {
+				if v.clitic == clitNone {
+					lits = append(lits, v.text)
+				}
+			}
+		} else {
+			words := make([]string, len(e.parts))
+			for i, p := range e.parts {
+				words[i] = p[0].text
+			}
+			lits = append(lits, strings.Join(words, " "))
+		}
+		out = append(out, lits)
+	}
+	return out
+}
+
 // baselinePhrases are the literal phrases as a simple bot would list them:
-// braces expanded, no contraction forms.
+// every variant spelled out.
 func baselinePhrases(rs *RuleSet) []string {
 	var out []string
-	for _, rule := range rs.Rules {
-		for _, p := range rule.Phrases {
-			alts, _ := expandBraces(p)
-			out = append(out, alts...)
+	for i := range rs.Rules {
+		for _, lits := range phraseLiterals(rs, &rs.Rules[i]) {
+			out = append(out, lits...)
 		}
 	}
 	return out

@@ -8,13 +8,300 @@ import (
 	"unicode/utf8"
 )
 
-// maxExpansions bounds how many literal variants one phrase may stand for,
-// after {a|b} alternatives and contraction forms are multiplied out.
-const maxExpansions = 512
+// maxExpansions bounds how many literal variants one part of a phrase (the
+// words between two gaps) may stand for, after {a|b} alternatives, sets,
+// word forms and contraction forms are multiplied out.
+const maxExpansions = 4096
+
+// maxGap is the largest N a …N gap may allow.
+const maxGap = 8
+
+// clitic says what must come right before a variant that starts with a
+// contracted form ("n't up for discussion" inside "isn't up for
+// discussion"): such a variant starts inside a word.
+type clitic uint8
+
+const (
+	clitNone clitic = iota
+	// clitWord: any word ("that's", "it'll", "we've").
+	clitWord
+	// clitI: the word "i" ("i'm").
+	clitI
+	// clitAux: an auxiliary stem ("is", "do", "ca", "wo"…) for "n't"/"nt".
+	clitAux
+)
+
+// variant is one literal a phrase part stands for, normalized.
+type variant struct {
+	text   string
+	clitic clitic
+}
+
+// expansion is what one phrase stands for: its parts' variants, and the
+// largest number of other words allowed between consecutive parts.
+type expansion struct {
+	parts [][]variant
+	gaps  []int
+}
+
+// PhraseExpansion is one phrase multiplied out, for people debugging rules
+// (`leadnudge rules list --expand`).
+type PhraseExpansion struct {
+	// Phrase is the phrase as written.
+	Phrase string
+	// Parts are the literal variants of each part of the phrase, in order;
+	// a variant starting with a clitic ("n't …", "'s …") matches inside
+	// a contraction ("isn't …", "that's …").
+	Parts [][]string
+	// Gaps[i] is how many other words may stand between Parts[i] and
+	// Parts[i+1].
+	Gaps []int
+}
+
+// Expand multiplies out every phrase, exception and guard of r against the
+// rule set's sets.
+func (rs *RuleSet) Expand(r *Rule) ([]PhraseExpansion, error) {
+	x := newExpander(rs.Sets, false)
+	var out []PhraseExpansion
+	add := func(ph string) error {
+		e, err := x.expand(ph)
+		if err != nil {
+			return fmt.Errorf("%q: %w", ph, err)
+		}
+		pe := PhraseExpansion{Phrase: ph, Gaps: e.gaps}
+		for _, part := range e.parts {
+			texts := make([]string, len(part))
+			for i, v := range part {
+				texts[i] = v.text
+			}
+			pe.Parts = append(pe.Parts, texts)
+		}
+		out = append(out, pe)
+		return nil
+	}
+	for _, ph := range r.Phrases {
+		if err := add(ph.Text); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+// expander multiplies phrases out. It is built once per rules file (or per
+// Compile) so the contraction index and the sets are looked up, not rebuilt.
+type expander struct {
+	sets map[string][]string
+	// lenient: a reference to a set the file does not define is accepted
+	// (a file that extends builtin may use the built-in sets; Layer checks
+	// them against the merged sets).
+	lenient bool
+	cx      contractionIndex
+}
+
+func newExpander(sets []Set, lenient bool) *expander {
+	x := &expander{sets: make(map[string][]string, len(sets)), lenient: lenient, cx: buildContractionIndex()}
+	for _, s := range sets {
+		x.sets[s.Name] = append(x.sets[s.Name], s.Members...)
+	}
+	return x
+}
+
+// check validates a phrase as written in a rules file.
+func (x *expander) check(ph string) error {
+	if err := checkText(ph); err != nil {
+		return err
+	}
+	_, err := x.expand(ph)
+	return err
+}
+
+func checkText(ph string) error {
+	if !utf8.ValidString(ph) {
+		return errors.New("not valid UTF-8")
+	}
+	for _, r := range ph {
+		if unicode.IsControl(r) && r != '\t' {
+			return fmt.Errorf("contains the control character %U", r)
+		}
+	}
+	return nil
+}
+
+// checkSetMember validates one member of a set: words, {a|b} and ~forms,
+// but no set references and no gaps.
+func checkSetMember(m string) error {
+	if err := checkText(m); err != nil {
+		return err
+	}
+	if strings.Contains(m, "$") {
+		return errors.New("a set member cannot refer to a set")
+	}
+	parts, _, err := splitGaps(m)
+	if err != nil {
+		return err
+	}
+	if len(parts) > 1 {
+		return errors.New("a set member cannot hold a gap")
+	}
+	x := &expander{cx: buildContractionIndex()}
+	_, err = x.expand(m)
+	return err
+}
+
+// expand multiplies a phrase out into its parts' variants.
+func (x *expander) expand(ph string) (expansion, error) {
+	parts, gaps, err := splitGaps(ph)
+	if err != nil {
+		return expansion{}, err
+	}
+	e := expansion{gaps: gaps}
+	for _, part := range parts {
+		vs, err := x.part(part)
+		if err != nil {
+			return expansion{}, err
+		}
+		e.parts = append(e.parts, vs)
+	}
+	return e, nil
+}
+
+// part multiplies out the words between two gaps.
+func (x *expander) part(s string) ([]variant, error) {
+	alts, err := expandBraces(s, x.resolveSet)
+	if err != nil {
+		return nil, err
+	}
+	seen := map[string]bool{}
+	var out []variant
+	add := func(v variant) error {
+		if !seen[v.text] {
+			seen[v.text] = true
+			out = append(out, v)
+		}
+		if len(out) > maxExpansions {
+			return fmt.Errorf("expands to more than %d variants (alternatives × sets × forms × contractions)", maxExpansions)
+		}
+		return nil
+	}
+	for _, a := range alts {
+		formed, err := expandForms(a)
+		if err != nil {
+			return nil, err
+		}
+		for _, f := range formed {
+			n := normalizePhrase(f)
+			if n == "" {
+				return nil, fmt.Errorf("alternative %q is empty after normalization", f)
+			}
+			if !hasWordRune(n) {
+				return nil, fmt.Errorf("alternative %q has no letters or digits", f)
+			}
+			for _, v := range x.cx.forms(n) {
+				if err := add(variant{text: v}); err != nil {
+					return nil, err
+				}
+				for _, c := range cliticForms(v) {
+					if err := add(c); err != nil {
+						return nil, err
+					}
+				}
+			}
+		}
+	}
+	return out, nil
+}
+
+// resolveSet expands one alternative of a {…} group: a $name reference
+// stands for the set's members (each of which may hold {a|b} groups).
+func (x *expander) resolveSet(alt string) ([]string, error) {
+	if !strings.HasPrefix(alt, "$") {
+		return []string{alt}, nil
+	}
+	name := alt[1:]
+	members, ok := x.sets[name]
+	if !ok {
+		if x.lenient && setNameRE.MatchString(name) {
+			return []string{name}, nil
+		}
+		return nil, fmt.Errorf("unknown set $%s (declare it under sets:)", name)
+	}
+	var out []string
+	for _, m := range members {
+		ms, err := expandBraces(m, nil)
+		if err != nil {
+			return nil, fmt.Errorf("set %s: %w", name, err)
+		}
+		out = append(out, ms...)
+		if len(out) > maxExpansions {
+			return nil, fmt.Errorf("set %s expands to more than %d variants", name, maxExpansions)
+		}
+	}
+	return out, nil
+}
+
+// splitGaps splits a phrase at its …N (or ...N) gaps, written as words of
+// their own outside {…} groups.
+func splitGaps(ph string) (parts []string, gaps []int, err error) {
+	depth, last := 0, 0
+	for i := 0; i < len(ph); i++ {
+		switch ph[i] {
+		case '{':
+			depth++
+			continue
+		case '}':
+			depth--
+			continue
+		}
+		var dots int
+		switch {
+		case strings.HasPrefix(ph[i:], "..."):
+			dots = 3
+		case strings.HasPrefix(ph[i:], "…"):
+			dots = len("…")
+		default:
+			continue
+		}
+		j := i + dots
+		k := j
+		for k < len(ph) && '0' <= ph[k] && ph[k] <= '9' {
+			k++
+		}
+		if k == j {
+			continue // an ellipsis without a number is text
+		}
+		if depth != 0 {
+			return nil, nil, errors.New("a gap (…N) cannot stand inside a {…} group")
+		}
+		if i > 0 && ph[i-1] != ' ' || k < len(ph) && ph[k] != ' ' {
+			return nil, nil, errors.New("a gap (…N) must be a word of its own, with spaces around it")
+		}
+		n := 0
+		fmt.Sscan(ph[j:k], &n)
+		if n < 1 || n > maxGap {
+			return nil, nil, fmt.Errorf("a gap allows 1 to %d words, got …%s", maxGap, ph[j:k])
+		}
+		part := strings.TrimSpace(ph[last:i])
+		if part == "" {
+			return nil, nil, errors.New("a gap (…N) must stand between words")
+		}
+		parts = append(parts, part)
+		gaps = append(gaps, n)
+		last = k
+		i = k - 1
+	}
+	part := strings.TrimSpace(ph[last:])
+	if part == "" {
+		return nil, nil, errors.New("a gap (…N) must stand between words")
+	}
+	return append(parts, part), gaps, nil
+}
 
 // expandBraces expands {a|b} alternatives, left to right, in written order.
-// Groups do not nest; an empty alternative ("{please |}") makes words optional.
-func expandBraces(s string) ([]string, error) {
+// Groups do not nest; an empty alternative ("{please |}") makes words
+// optional. resolve, when not nil, expands each alternative further (set
+// references); a group of one alternative is allowed only when resolve
+// expands it.
+func expandBraces(s string, resolve func(string) ([]string, error)) ([]string, error) {
 	out := []string{""}
 	for len(s) > 0 {
 		open := strings.IndexAny(s, "{}")
@@ -36,9 +323,23 @@ func expandBraces(s string) ([]string, error) {
 			}
 			return nil, errors.New("'{' without a matching '}'")
 		}
-		alts := strings.Split(rest[:end], "|")
-		if len(alts) < 2 {
-			return nil, errors.New("a {…} group needs at least two alternatives separated by '|'")
+		var alts []string
+		for _, a := range strings.Split(rest[:end], "|") {
+			if strings.HasPrefix(strings.TrimSpace(a), "$") {
+				if resolve == nil {
+					return nil, errors.New("a set reference ({$name}) is not allowed here")
+				}
+				ms, err := resolve(strings.TrimSpace(a))
+				if err != nil {
+					return nil, err
+				}
+				alts = append(alts, ms...)
+				continue
+			}
+			alts = append(alts, a)
+		}
+		if len(alts) < 2 && !strings.Contains(rest[:end], "$") {
+			return nil, errors.New("a {…} group needs at least two alternatives separated by '|' (or a {$set})")
 		}
 		if len(out)*len(alts) > maxExpansions {
 			return nil, fmt.Errorf("expands to more than %d variants", maxExpansions)
@@ -55,52 +356,61 @@ func expandBraces(s string) ([]string, error) {
 	return out, nil
 }
 
-// checkPhraseSyntax validates a phrase as written in a rules file.
-func checkPhraseSyntax(ph string) error {
-	if !utf8.ValidString(ph) {
-		return errors.New("not valid UTF-8")
+// expandForms replaces every ~word with each of its inflected forms.
+func expandForms(s string) ([]string, error) {
+	if !strings.Contains(s, "~") {
+		return []string{s}, nil
 	}
-	for _, r := range ph {
-		if unicode.IsControl(r) && r != '\t' {
-			return fmt.Errorf("contains the control character %U", r)
+	out := []string{""}
+	words := strings.Fields(s)
+	for wi, w := range words {
+		sep := " "
+		if wi == 0 {
+			sep = ""
 		}
+		alts := []string{w}
+		if strings.HasPrefix(w, "~") {
+			base := strings.ToLower(w[1:])
+			if base == "" || strings.ContainsAny(base, "~$") {
+				return nil, fmt.Errorf("%q: write a form as ~word", w)
+			}
+			alts = wordForms(base)
+		} else if strings.Contains(w, "~") {
+			return nil, fmt.Errorf("%q: ~ goes before a word (~question)", w)
+		}
+		if len(out)*len(alts) > maxExpansions {
+			return nil, fmt.Errorf("expands to more than %d variants", maxExpansions)
+		}
+		next := make([]string, 0, len(out)*len(alts))
+		for _, o := range out {
+			for _, a := range alts {
+				next = append(next, o+sep+a)
+			}
+		}
+		out = next
 	}
-	vs, err := phraseVariants(ph)
-	if err != nil {
-		return err
-	}
-	if len(vs) == 0 {
-		return errors.New("expands to nothing")
-	}
-	return nil
+	return out, nil
 }
 
-// phraseVariants returns every normalized literal a phrase stands for: its
-// {a|b} alternatives times the contraction forms (don't / do not / dont),
-// deduplicated, in a deterministic order.
+// checkPhraseSyntax validates a phrase that uses no sets.
+func checkPhraseSyntax(ph string) error {
+	return newExpander(nil, false).check(ph)
+}
+
+// phraseVariants returns every normalized literal of a phrase without sets
+// or gaps, in a deterministic order (the phrase as written first).
 func phraseVariants(ph string) ([]string, error) {
-	alts, err := expandBraces(ph)
+	e, err := newExpander(nil, false).expand(ph)
 	if err != nil {
 		return nil, err
 	}
-	seen := map[string]bool{}
+	if len(e.parts) != 1 {
+		return nil, errors.New("phrase has gaps")
+	}
 	var out []string
-	for _, a := range alts {
-		n := normalizePhrase(a)
-		if n == "" {
-			return nil, fmt.Errorf("alternative %q is empty after normalization", a)
-		}
-		if !hasWordRune(n) {
-			return nil, fmt.Errorf("alternative %q has no letters or digits", a)
-		}
-		for _, v := range contractionForms(n) {
-			if !seen[v] {
-				seen[v] = true
-				out = append(out, v)
-			}
-		}
-		if len(out) > maxExpansions {
-			return nil, fmt.Errorf("expands to more than %d variants (alternatives × contraction forms)", maxExpansions)
+	for _, v := range e.parts[0] {
+		if v.clitic == clitNone {
+			out = append(out, v.text)
 		}
 	}
 	return out, nil
@@ -167,6 +477,7 @@ var contractionGroups = [][]string{
 	{"he's", "he is"},
 	{"she's", "she is"},
 	{"ain't", "aint"},
+	{"let's", "let us"},
 }
 
 // contractionIndex maps a form (as a word sequence) to its group.
@@ -189,10 +500,9 @@ func buildContractionIndex() contractionIndex {
 	return ix
 }
 
-// contractionForms returns the normalized phrase with every contraction
-// spelled every way, original spelling first.
-func contractionForms(n string) []string {
-	ix := buildContractionIndex()
+// forms returns the normalized phrase with every contraction spelled every
+// way, original spelling first.
+func (ix contractionIndex) forms(n string) []string {
 	words := strings.Split(n, " ")
 	var out []string
 	var walk func(i int, acc []string)
@@ -236,3 +546,35 @@ func orderFirst(g []string, first string) []string {
 	}
 	return out
 }
+
+// cliticForms returns the variants of v that start inside a contraction
+// of the word before: a phrase "not up for discussion" also matches the
+// tail of "isn't up for discussion" and "isnt up for discussion"; "is
+// final" matches the tail of "that's final".
+func cliticForms(v string) []variant {
+	first, rest, ok := strings.Cut(v, " ")
+	if !ok || rest == "" {
+		return nil
+	}
+	switch first {
+	case "not":
+		return []variant{{"n't " + rest, clitAux}, {"nt " + rest, clitAux}}
+	case "is":
+		return []variant{{"'s " + rest, clitWord}}
+	case "are":
+		return []variant{{"'re " + rest, clitWord}}
+	case "am":
+		return []variant{{"'m " + rest, clitI}}
+	case "will":
+		return []variant{{"'ll " + rest, clitWord}}
+	case "would":
+		return []variant{{"'d " + rest, clitWord}}
+	case "have":
+		return []variant{{"'ve " + rest, clitWord}}
+	}
+	return nil
+}
+
+// auxStems are the words a "n't" or "nt" attaches to.
+var auxStems = []string{"is", "are", "was", "were", "do", "does", "did", "ca", "wo", "have", "has", "had",
+	"could", "should", "would", "must", "need", "ai", "might"}

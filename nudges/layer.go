@@ -31,6 +31,8 @@ func Layer(base, layer *RuleSet) (*RuleSet, error) {
 		Extends:  layer.Extends,
 	}
 	out.Defaults.UnlessPrecededBy = append(append([]string(nil), base.Defaults.UnlessPrecededBy...), layer.Defaults.UnlessPrecededBy...)
+	out.Defaults.ReportedSpeech = append(append([]string(nil), base.Defaults.ReportedSpeech...), layer.Defaults.ReportedSpeech...)
+	out.Sets = layerSets(base.Sets, layer.Sets)
 	for _, r := range base.Rules {
 		if !disabled[r.ID] {
 			out.Rules = append(out.Rules, r)
@@ -81,6 +83,27 @@ func Layer(base, layer *RuleSet) (*RuleSet, error) {
 		return nil, errs
 	}
 	return out, nil
+}
+
+// layerSets returns base's sets with the layer's members added to sets of
+// the same name, then the layer's new sets.
+func layerSets(base, layer []Set) []Set {
+	out := make([]Set, 0, len(base)+len(layer))
+	index := map[string]int{}
+	for _, s := range base {
+		index[s.Name] = len(out)
+		s.Members = append([]string(nil), s.Members...)
+		out = append(out, s)
+	}
+	for _, s := range layer {
+		if i, ok := index[s.Name]; ok {
+			out[i].Members = append(out[i].Members, s.Members...)
+			continue
+		}
+		index[s.Name] = len(out)
+		out = append(out, s)
+	}
+	return out
 }
 
 // LoadEffective loads a rules file and, when it says extends: builtin,

@@ -107,6 +107,9 @@ func ParseRules(name string, data []byte) (*RuleSet, error) {
 type parser struct {
 	file string
 	errs ErrorList
+	// ex checks phrases against the file's sets (references to sets the
+	// file does not define are left to Layer when it extends builtin).
+	ex *expander
 }
 
 func (p *parser) pos(n *yaml.Node) Pos { return Pos{File: p.file, Line: n.Line, Col: n.Column} }
@@ -228,7 +231,7 @@ var idRE = regexp.MustCompile(`^[a-z0-9]+(-[a-z0-9]+)*$`)
 
 func (p *parser) ruleSet(root *yaml.Node) *RuleSet {
 	rs := &RuleSet{Defaults: Defaults{Severity: SeverityNudge}}
-	f, ok := p.fields(root, "the rules file", "version", "extends", "disable", "override", "defaults", "rules", "prompts")
+	f, ok := p.fields(root, "the rules file", "version", "extends", "disable", "override", "defaults", "sets", "rules", "prompts")
 	if !ok {
 		return rs
 	}
@@ -261,6 +264,10 @@ func (p *parser) ruleSet(root *yaml.Node) *RuleSet {
 	} else {
 		rs.Version = 1
 	}
+	if v := f["sets"]; v != nil {
+		p.sets(v, rs)
+	}
+	p.ex = newExpander(rs.Sets, rs.Extends != "")
 	if d := f["defaults"]; d != nil {
 		p.defaults(d, &rs.Defaults)
 	}
@@ -318,7 +325,7 @@ func (p *parser) overrides(n *yaml.Node, rs *RuleSet) {
 }
 
 func (p *parser) defaults(n *yaml.Node, d *Defaults) {
-	f, ok := p.fields(n, "defaults", "cooldown", "severity", "unless_preceded_by")
+	f, ok := p.fields(n, "defaults", "cooldown", "severity", "unless_preceded_by", "reported_speech")
 	if !ok {
 		return
 	}
@@ -338,13 +345,57 @@ func (p *parser) defaults(n *yaml.Node, d *Defaults) {
 		}
 	}
 	if v := f["unless_preceded_by"]; v != nil {
-		list, pos := p.strList(v, "defaults.unless_preceded_by")
-		for i, g := range list {
-			if err := checkPhraseSyntax(g); err != nil {
-				p.errorf(pos[i], "defaults.unless_preceded_by: %v", err)
+		d.UnlessPrecededBy = p.phraseList(v, "defaults.unless_preceded_by")
+	}
+	if v := f["reported_speech"]; v != nil {
+		d.ReportedSpeech = p.phraseList(v, "defaults.reported_speech")
+	}
+}
+
+// phraseList reads a list of phrases (exceptions, guards, markers) and
+// checks each one's syntax.
+func (p *parser) phraseList(n *yaml.Node, what string) []string {
+	list, pos := p.strList(n, what)
+	for i, g := range list {
+		if err := p.ex.check(g); err != nil {
+			p.errorf(pos[i], "%s %q: %v", what, g, err)
+		}
+	}
+	return list
+}
+
+var setNameRE = regexp.MustCompile(`^[a-z][a-z0-9_-]*$`)
+
+// sets reads the top-level sets: a mapping from name to a list of words
+// or phrases.
+func (p *parser) sets(n *yaml.Node, rs *RuleSet) {
+	if n.Kind != yaml.MappingNode {
+		p.errorf(p.pos(n), "sets must be a mapping of name: [words…], got %s", kindName(n))
+		return
+	}
+	seen := map[string]Pos{}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		k, v := n.Content[i], n.Content[i+1]
+		name := k.Value
+		if !setNameRE.MatchString(name) {
+			p.errorf(p.pos(k), "set name %q must be lower case letters, digits, - or _, starting with a letter", name)
+			continue
+		}
+		if prev, dup := seen[name]; dup {
+			p.errorf(p.pos(k), "duplicate set %q (first defined at %s)", name, prev)
+			continue
+		}
+		seen[name] = p.pos(k)
+		members, pos := p.strList(v, "set "+name)
+		if len(members) == 0 && v.Kind == yaml.SequenceNode {
+			p.errorf(p.pos(v), "set %s is empty", name)
+		}
+		for j, m := range members {
+			if err := checkSetMember(m); err != nil {
+				p.errorf(pos[j], "set %s: member %q: %v", name, m, err)
 			}
 		}
-		d.UnlessPrecededBy = list
+		rs.Sets = append(rs.Sets, Set{Name: name, Members: members, Pos: p.pos(k)})
 	}
 }
 
@@ -371,7 +422,7 @@ func (p *parser) rules(n *yaml.Node, rs *RuleSet) {
 
 func (p *parser) rule(n *yaml.Node, d Defaults) (Rule, bool) {
 	r := Rule{Pos: p.pos(n), Severity: d.Severity}
-	f, ok := p.fields(n, "a rule", "id", "category", "severity", "phrases", "regex", "unless", "cooldown", "tip", "examples")
+	f, ok := p.fields(n, "a rule", "id", "category", "severity", "mood", "questions", "reported", "phrases", "regex", "unless", "cooldown", "tip", "examples")
 	if !ok {
 		return r, false
 	}
@@ -406,14 +457,17 @@ func (p *parser) rule(n *yaml.Node, d Defaults) (Rule, bool) {
 			r.Severity = sev
 		}
 	}
+	if v := f["mood"]; v != nil {
+		r.Mood = p.mood(v, what+" mood")
+	}
+	if v := f["questions"]; v != nil {
+		r.Questions = p.keep(v, what+" questions")
+	}
+	if v := f["reported"]; v != nil {
+		r.Reported = p.keep(v, what+" reported")
+	}
 	if v := f["phrases"]; v != nil {
-		var pos []Pos
-		r.Phrases, pos = p.strList(v, what+" phrases")
-		for i, ph := range r.Phrases {
-			if err := checkPhraseSyntax(ph); err != nil {
-				p.errorf(pos[i], "%s: phrase %q: %v", what, ph, err)
-			}
-		}
+		r.Phrases = p.phrases(v, what)
 	}
 	if v := f["regex"]; v != nil {
 		var pos []Pos
@@ -430,13 +484,7 @@ func (p *parser) rule(n *yaml.Node, d Defaults) (Rule, bool) {
 		p.errorf(r.Pos, "%s needs at least one phrase or regex", what)
 	}
 	if v := f["unless"]; v != nil {
-		var pos []Pos
-		r.Unless, pos = p.strList(v, what+" unless")
-		for i, u := range r.Unless {
-			if err := checkPhraseSyntax(u); err != nil {
-				p.errorf(pos[i], "%s: unless %q: %v", what, u, err)
-			}
-		}
+		r.Unless = p.phraseList(v, what+": unless")
 	}
 	if v := f["cooldown"]; v != nil {
 		r.Cooldown = p.duration(v, what+" cooldown")
@@ -450,6 +498,82 @@ func (p *parser) rule(n *yaml.Node, d Defaults) (Rule, bool) {
 		p.examples(v, what, &r.Examples)
 	}
 	return r, len(p.errs) == start
+}
+
+// phrases reads a rule's phrases: each a string, or a mapping {phrase,
+// mood, questions} for a phrase with its own judgements.
+func (p *parser) phrases(n *yaml.Node, what string) []Phrase {
+	if n.Kind != yaml.SequenceNode {
+		p.errorf(p.pos(n), "%s phrases must be a list, got %s", what, kindName(n))
+		return nil
+	}
+	out := make([]Phrase, 0, len(n.Content))
+	for _, c := range n.Content {
+		ph := Phrase{Pos: p.pos(c)}
+		if c.Kind == yaml.MappingNode {
+			f, ok := p.fields(c, what+" phrase", "phrase", "mood", "questions")
+			if !ok {
+				continue
+			}
+			v := f["phrase"]
+			if v == nil {
+				p.errorf(ph.Pos, "%s: phrase entry is missing \"phrase\"", what)
+				continue
+			}
+			s, ok := p.nonEmpty(v, what+" phrase")
+			if !ok {
+				continue
+			}
+			ph.Text, ph.Pos = s, p.pos(v)
+			if v := f["mood"]; v != nil {
+				ph.Mood = p.mood(v, what+" phrase mood")
+			}
+			if v := f["questions"]; v != nil {
+				ph.Questions = p.keep(v, what+" phrase questions")
+			}
+		} else {
+			s, ok := p.nonEmpty(c, what+" phrases entry")
+			if !ok {
+				continue
+			}
+			ph.Text = s
+		}
+		if err := p.ex.check(ph.Text); err != nil {
+			p.errorf(ph.Pos, "%s: phrase %q: %v", what, ph.Text, err)
+		}
+		out = append(out, ph)
+	}
+	return out
+}
+
+func (p *parser) mood(n *yaml.Node, what string) Mood {
+	s, ok := p.str(n, what)
+	if !ok {
+		return MoodDefault
+	}
+	switch s {
+	case "any":
+		return MoodAny
+	case "imperative":
+		return MoodImperative
+	}
+	p.errorf(p.pos(n), "%s must be any or imperative, got %q", what, s)
+	return MoodDefault
+}
+
+func (p *parser) keep(n *yaml.Node, what string) Keep {
+	s, ok := p.str(n, what)
+	if !ok {
+		return KeepDefault
+	}
+	switch s {
+	case "skip":
+		return Skip
+	case "keep":
+		return KeepIt
+	}
+	p.errorf(p.pos(n), "%s must be skip or keep, got %q", what, s)
+	return KeepDefault
 }
 
 func (p *parser) tip(n *yaml.Node, what string, t *Tip) {

@@ -301,7 +301,7 @@ rules:
 		t.Fatal(err)
 	}
 	_, err = Compile(rs)
-	if err == nil || !strings.Contains(err.Error(), "dup.yaml:7:5: rule b") || !strings.Contains(err.Error(), "also a phrase of rule a") {
+	if err == nil || !strings.Contains(err.Error(), "dup.yaml:9:15: rule b") || !strings.Contains(err.Error(), "also a phrase of rule a") {
 		t.Fatalf("Compile error = %v", err)
 	}
 }

@@ -68,27 +68,42 @@ func (z *normalizer) blocks(blocks []Element) {
 		if blocks[i].Type != "rich_text" {
 			continue
 		}
-		off = z.element(&blocks[i], off, 0, false)
+		off = z.element(&blocks[i], off, 0, "")
 		z.sep(sepBlock, off)
 	}
 }
 
 // element normalizes one element and returns the plain-text offset after it.
-func (z *normalizer) element(e *Element, off, depth int, skip bool) int {
+// skip says why its text is not read ("quote", "code", "hidden"), or "".
+func (z *normalizer) element(e *Element, off, depth int, skip string) int {
 	if depth > maxBlockDepth {
 		return off
 	}
 	switch e.Type {
 	case "text":
-		if skip || (e.Style != nil && e.Style.Code) {
-			z.sep(sepInline, off)
-		} else {
+		why := skip
+		if why == "" && e.Style != nil && e.Style.Code {
+			why = "code"
+		}
+		switch {
+		case why == "":
 			z.plain(e.Text, off)
+		case z.reveal && why != "hidden":
+			z.revealed(sepInline, e.Text, off, off, off+len(e.Text), why)
+		default:
+			z.sep(sepInline, off)
 		}
 		return off + len(e.Text)
-	case "rich_text_quote", "rich_text_preformatted":
+	case "rich_text_quote":
 		z.sep(sepBlock, off)
-		skip = true
+		if skip == "" {
+			skip = "quote"
+		}
+	case "rich_text_preformatted":
+		z.sep(sepBlock, off)
+		if skip == "" {
+			skip = "code"
+		}
 	case "rich_text", "rich_text_section", "rich_text_list":
 	case "link":
 		z.sep(sepInline, off)
@@ -97,7 +112,7 @@ func (z *normalizer) element(e *Element, off, depth int, skip bool) int {
 		// user, channel, usergroup, emoji, broadcast, date, team, or a
 		// container this version does not know: none of it is read.
 		z.sep(sepInline, off)
-		skip = true
+		skip = "hidden"
 	}
 	for i := range e.Elements {
 		if e.Type == "rich_text_list" {

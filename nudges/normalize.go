@@ -34,11 +34,31 @@ type mark struct {
 type normalizer struct {
 	buf   []byte
 	marks []mark
+	// reveal keeps code, block quotes and quoted spans in the text and
+	// records where they are in skips (Explain shows what they hid).
+	reveal bool
+	skips  []skipRange
+}
+
+// skipRange is text the matcher does not read, in original offsets.
+type skipRange struct {
+	from, to int
+	what     string // "code", "quote", "quoted"
 }
 
 func (z *normalizer) reset(buf []byte) {
 	z.buf = buf[:0]
 	z.marks = z.marks[:0]
+	z.skips = z.skips[:0]
+}
+
+// revealed normalizes skipped text at base as plain words between
+// separators and records it as skipped.
+func (z *normalizer) revealed(kind byte, s string, base, from, to int, what string) {
+	z.sep(kind, from)
+	z.plain(s, base)
+	z.sep(kind, to)
+	z.skips = append(z.skips, skipRange{from: from, to: to, what: what})
 }
 
 // copyByte emits b, which stands for the single source byte at o.
@@ -204,13 +224,21 @@ func (z *normalizer) mrkdwn(s string) {
 		case '`':
 			if strings.HasPrefix(s[i:], "```") {
 				if end := strings.Index(s[i+3:], "```"); end >= 0 {
-					z.sep(sepBlock, i)
+					if z.reveal {
+						z.revealed(sepBlock, s[i+3:i+3+end], i+3, i, i+3+end+3, "code")
+					} else {
+						z.sep(sepBlock, i)
+					}
 					i += 3 + end + 3
 					lineStart = false
 					continue
 				}
 			} else if end := strings.IndexAny(s[i+1:], "`\n"); end >= 0 && s[i+1+end] == '`' {
-				z.sep(sepInline, i)
+				if z.reveal {
+					z.revealed(sepInline, s[i+1:i+1+end], i+1, i, i+1+end+1, "code")
+				} else {
+					z.sep(sepInline, i)
+				}
 				i += 1 + end + 1
 				lineStart = false
 				continue
@@ -313,11 +341,20 @@ var lowerASCII = func() (t [256]byte) {
 // skipLine skips a block-quote line starting at i and returns the offset of
 // its newline (or the end of s).
 func (z *normalizer) skipLine(s string, i int) int {
-	z.sep(sepBlock, i)
+	end := len(s)
 	if nl := strings.IndexByte(s[i:], '\n'); nl >= 0 {
-		return i + nl
+		end = i + nl
 	}
-	return len(s)
+	if z.reveal {
+		body := i + 1
+		if s[i] == '&' {
+			body = i + len("&gt;")
+		}
+		z.revealed(sepBlock, s[body:end], body, i, end, "quote")
+		return end
+	}
+	z.sep(sepBlock, i)
+	return end
 }
 
 // emojiCodeLen returns the length of a :shortcode: at the start of s, or 0.
@@ -339,12 +376,34 @@ func emojiCodeLen(s string) int {
 	return 0
 }
 
+// maskQuotes masks the quoted spans of the normalized text, or, in reveal
+// mode, records them as skipped.
+func (z *normalizer) maskQuotes() {
+	if !z.reveal {
+		maskQuotes(z.buf, nil)
+		return
+	}
+	maskQuotes(z.buf, func(from, to int) {
+		z.skips = append(z.skips, skipRange{from: z.origStart(from), to: z.origEnd(to), what: "quoted"})
+	})
+}
+
 // maskQuotes replaces text inside quotation marks with separators: quoted
 // words are someone else's. Double quotes pair with the next double quote.
 // A single quote opens only at the start of a word (before a letter) and
 // closes only at the end of one, so apostrophes ("don't", "the '90s",
-// "students' work") never pair.
-func maskQuotes(b []byte) {
+// "students' work") never pair. When record is not nil, spans are reported
+// to it instead of masked.
+func maskQuotes(b []byte, record func(from, to int)) {
+	maskRange := func(b []byte, from, to int) {
+		if record != nil {
+			record(from, to)
+			return
+		}
+		for k := from; k < to; k++ {
+			b[k] = sepInline
+		}
+	}
 	// The next double and single quote at or after i, found with the
 	// vectorised IndexByte (-1: none left).
 	nextDQ, nextSQ := bytes.IndexByte(b, '"'), bytes.IndexByte(b, '\'')
@@ -394,12 +453,6 @@ func indexByteFrom(b []byte, from int, c byte) int {
 		return from + k
 	}
 	return -1
-}
-
-func maskRange(b []byte, from, to int) {
-	for k := from; k < to; k++ {
-		b[k] = sepInline
-	}
 }
 
 func singleQuoteOpens(b []byte, i int) bool {

@@ -128,19 +128,98 @@ type Examples struct {
 	NoMatch []Example
 }
 
+// Mood says where in a clause a phrase must stand to count.
+type Mood uint8
+
+// Moods. MoodDefault means "as the rule says" on a phrase and "any" on a
+// rule.
+const (
+	MoodDefault Mood = iota
+	// MoodAny: the phrase counts wherever it stands.
+	MoodAny
+	// MoodImperative: the phrase counts only as a command: it opens a
+	// clause (after nothing but softeners such as "so", "just", "please",
+	// "ok") and its sentence is not a question.
+	MoodImperative
+)
+
+// String returns the rules-file spelling of m.
+func (m Mood) String() string {
+	switch m {
+	case MoodAny:
+		return "any"
+	case MoodImperative:
+		return "imperative"
+	}
+	return "default"
+}
+
+// Keep says whether a judgement the engine makes by default (skip questions,
+// skip reported speech) applies to a rule or phrase.
+type Keep uint8
+
+// Keep values. KeepDefault means "as the rule says" on a phrase, and "skip"
+// on a rule.
+const (
+	KeepDefault Keep = iota
+	// Skip drops a match in that context (a question, reported speech).
+	Skip
+	// KeepIt counts a match in that context too.
+	KeepIt
+)
+
+// String returns the rules-file spelling of k.
+func (k Keep) String() string {
+	switch k {
+	case Skip:
+		return "skip"
+	case KeepIt:
+		return "keep"
+	}
+	return "default"
+}
+
+// Phrase is one phrase of a rule as written, with the judgements that apply
+// to it (MoodDefault and KeepDefault inherit the rule's).
+type Phrase struct {
+	// Text is the phrase: words, {a|b} alternatives, {$set} references,
+	// ~word forms and …N gaps.
+	Text      string
+	Mood      Mood
+	Questions Keep
+	Pos       Pos
+}
+
+// Set is a named list of words or phrases, declared once in a rules file and
+// used in phrases as {$name}. A layered file adds members to a set of the
+// same name.
+type Set struct {
+	Name    string
+	Members []string
+	Pos     Pos
+}
+
 // Rule is one leadership anti-pattern: the phrases that express it and the
 // tip that reframes it.
 type Rule struct {
 	ID       string
 	Category Category
 	Severity Severity
-	// Phrases are literal phrases as written, with {a|b} alternatives.
-	Phrases []string
+	// Phrases are the phrases as written.
+	Phrases []Phrase
 	// Regex are optional RE2 patterns matched against the normalized text.
 	Regex []string
 	// Unless are exception phrases: a match is dropped when one of them
-	// occurs in the same sentence.
+	// occurs in the same sentence. They may use sets, forms and gaps.
 	Unless []string
+	// Mood applies to the rule's phrases that do not set their own.
+	Mood Mood
+	// Questions: Skip (the default) drops a match in a sentence that ends
+	// with "?"; KeepIt counts it (rhetorical questions).
+	Questions Keep
+	// Reported: Skip (the default) drops a match that follows a reporting
+	// verb in its sentence ("she said", "he keeps saying"); KeepIt counts it.
+	Reported Keep
 	// Cooldown overrides the default per user+rule cooldown; 0 means default.
 	Cooldown time.Duration
 	Tip      Tip
@@ -169,6 +248,11 @@ type Defaults struct {
 	// UnlessPrecededBy are meta-talk guards ("never say", "stop saying"): a
 	// match is dropped when one of them occurs earlier in the same sentence.
 	UnlessPrecededBy []string
+	// ReportedSpeech are the markers of reported speech ("said", "told
+	// me", "as …3 put it"): a match that follows one of them in its sentence
+	// is someone else's words, unless the rule keeps reported speech. A
+	// marker right after "i" or "we" ("as I said") is the author's own.
+	ReportedSpeech []string
 }
 
 // RuleSet is a parsed, validated rules file, or the effective set after a
@@ -178,6 +262,8 @@ type RuleSet struct {
 	Defaults Defaults
 	Rules    []Rule
 	Prompts  []Prompt
+	// Sets are the named word lists the rules' phrases refer to.
+	Sets []Set
 	// Extends is "builtin" when the file layers over the built-in rules;
 	// Disable and Overrides then change built-in rules by id.
 	Extends   string
@@ -203,6 +289,25 @@ type Override struct {
 // the operator's default applies.
 func (rs *RuleSet) CooldownFor(r *Rule) time.Duration {
 	return r.Cooldown
+}
+
+// PhraseTexts returns the rule's phrases as written.
+func (r *Rule) PhraseTexts() []string {
+	out := make([]string, len(r.Phrases))
+	for i := range r.Phrases {
+		out[i] = r.Phrases[i].Text
+	}
+	return out
+}
+
+// Set returns the set with the given name, or nil.
+func (rs *RuleSet) Set(name string) *Set {
+	for i := range rs.Sets {
+		if rs.Sets[i].Name == name {
+			return &rs.Sets[i]
+		}
+	}
+	return nil
 }
 
 // Rule returns the rule with the given id, or nil.

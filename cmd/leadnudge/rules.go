@@ -125,7 +125,7 @@ func writeRulesJSON(w io.Writer, rs *nudges.RuleSet) error {
 		r := &rs.Rules[i]
 		out.Rules = append(out.Rules, listRule{
 			ID: r.ID, Category: string(r.Category), Severity: r.Severity.String(),
-			Cooldown: cooldownText(r), Phrases: r.Phrases, Regex: r.Regex, Tip: r.Tip, Source: r.Pos.File,
+			Cooldown: cooldownText(r), Phrases: r.PhraseTexts(), Regex: r.Regex, Tip: r.Tip, Source: r.Pos.File,
 		})
 	}
 	enc := json.NewEncoder(w)
@@ -156,7 +156,7 @@ func writeRulesText(w io.Writer, rs *nudges.RuleSet) error {
 				first = false
 			}
 			fmt.Fprintf(&b, "  %-34s %-6s %s  [%s, cooldown %s]\n", r.ID, r.Severity, r.Tip.Title, r.Pos.File, cooldownText(r))
-			fmt.Fprintf(&b, "  %-34s        %s\n", "", strings.Join(r.Phrases, " · "))
+			fmt.Fprintf(&b, "  %-34s        %s\n", "", strings.Join(r.PhraseTexts(), " · "))
 		}
 	}
 	fmt.Fprintf(&b, "\nWeekly reflection prompts\n")

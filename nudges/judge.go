@@ -1,0 +1,237 @@
+package nudges
+
+import (
+	"strings"
+	"unicode/utf8"
+)
+
+// verdict is what the judgements say of one candidate.
+type verdict uint8
+
+const (
+	kept verdict = iota
+	dropGuard
+	dropReported
+	dropException
+	dropQuestion
+	dropNotClause
+)
+
+// judge decides whether a phrase candidate counts, in a fixed order: meta
+// talk (a guard earlier in the sentence), reported speech, the rule's
+// exceptions, a question, and for imperative phrases the clause opening.
+// by is the index (in sc.guards, sc.reports or sc.excs) of what dropped it.
+func (m *Matcher) judge(sc *scratch, cd candidate) (v verdict, by int) {
+	b := sc.z.buf
+	ch := &m.chains[cd.chain]
+	ss := sentenceStart(b, int(cd.start))
+	se := sentenceEnd(b, int(cd.end))
+	for i, g := range sc.guards {
+		if int(g.start) >= ss && g.end <= cd.start {
+			return dropGuard, i
+		}
+	}
+	if ch.reported == Skip {
+		for i, r := range sc.reports {
+			if int(r.start) >= ss && r.end <= cd.start && !firstPersonBefore(b, int(r.start), ss) {
+				return dropReported, i
+			}
+		}
+	}
+	for i, e := range sc.excs {
+		if m.chains[e.chain].rule == ch.rule && int(e.start) >= ss && int(e.end) <= se {
+			return dropException, i
+		}
+	}
+	question := isQuestion(b, int(cd.end), se)
+	if question && (ch.questions == Skip || ch.mood == MoodImperative) {
+		return dropQuestion, -1
+	}
+	if ch.mood == MoodImperative && !opensClause(b, ss, int(cd.start)) {
+		return dropNotClause, -1
+	}
+	return kept, -1
+}
+
+// endsSentenceAt reports whether b[i] ends a sentence: ! ? a newline, a
+// block edge, or a full stop not followed by a word character ("v1.2" and
+// "example.com" go on).
+func endsSentenceAt(b []byte, i int) bool {
+	switch b[i] {
+	case '!', '?', '\n', sepBlock:
+		return true
+	case '.':
+		return i+1 >= len(b) || !isWordByte(b[i+1])
+	}
+	return false
+}
+
+func isWordByte(c byte) bool {
+	return 'a' <= c && c <= 'z' || '0' <= c && c <= '9' || c == '_' || c >= utf8.RuneSelf
+}
+
+// sentenceStart returns the offset where the sentence holding i starts.
+func sentenceStart(b []byte, i int) int {
+	for i > 0 && !endsSentenceAt(b, i-1) {
+		i--
+	}
+	return i
+}
+
+// sentenceEnd returns the offset of the character that ends the sentence
+// holding the text before i (or len(b)).
+func sentenceEnd(b []byte, i int) int {
+	for i < len(b) && !endsSentenceAt(b, i) {
+		i++
+	}
+	return i
+}
+
+// questionTags are the short tails that turn a statement into a demand
+// for agreement, not a question: "that's final, understood?".
+var questionTags = map[string]bool{
+	"ok": true, "okay": true, "k": true, "kk": true, "got it": true, "got that": true, "understood": true,
+	"clear": true, "is that clear": true, "are we clear": true, "am i clear": true, "capisce": true,
+	"right": true, "yeah": true, "alright": true, "all right": true, "yes": true, "comprende": true,
+	"is that understood": true, "you hear me": true, "hear me": true, "savvy": true, "deal": true,
+}
+
+// isQuestion reports whether the sentence ending at se (after the match
+// ending at from) is a question: it ends with "?" and the words after the
+// match are not only a tag ("…, ok?").
+func isQuestion(b []byte, from, se int) bool {
+	if se >= len(b) || b[se] != '?' {
+		return false
+	}
+	tail := b[from:se]
+	if k := lastIndexAny(tail, ",;:"); k >= 0 {
+		tail = tail[k+1:]
+	}
+	t := strings.Trim(string(tail), " \x01\x00-—–.!")
+	if t == "" {
+		return true
+	}
+	return !questionTags[t]
+}
+
+func lastIndexAny(b []byte, chars string) int {
+	for i := len(b) - 1; i >= 0; i-- {
+		if strings.IndexByte(chars, b[i]) >= 0 {
+			return i
+		}
+	}
+	return -1
+}
+
+// softeners are the words that may come before an imperative without
+// making it something else: connectives, interjections, vocatives.
+var softeners = map[string]bool{
+	"and": true, "so": true, "but": true, "then": true, "now": true, "just": true, "please": true,
+	"pls": true, "plz": true, "ok": true, "okay": true, "k": true, "kk": true, "look": true, "listen": true,
+	"honestly": true, "seriously": true, "frankly": true, "guys": true, "folks": true, "team": true,
+	"everyone": true, "everybody": true, "y'all": true, "yall": true, "people": true, "all": true,
+	"hey": true, "well": true, "yes": true, "yeah": true, "yep": true, "no": true, "nope": true,
+	"alright": true, "right": true, "fine": true, "again": true, "also": true, "simply": true,
+	"really": true, "basically": true, "anyway": true, "anyways": true, "oh": true, "um": true,
+	"uh": true, "dude": true, "man": true, "lol": true, "ugh": true, "sigh": true, "hmm": true,
+	"or": true, "otherwise": true, "therefore": true, "hence": true, "thus": true,
+	"instead": true, "meanwhile": true, "still": true, "today": true, "tomorrow": true, "tonight": true,
+	"asap": true, "quickly": true, "immediately": true, "kindly": true, "go": true,
+}
+
+// opensClause reports whether the words between the clause start and i are
+// only softeners: the phrase at i stands where a command stands. A clause
+// starts at the sentence start, after , ; : ( ) or a dash, and after
+// skipped text (a mention, an emoji).
+func opensClause(b []byte, ss, i int) bool {
+	for {
+		for i > ss && b[i-1] == ' ' {
+			i--
+		}
+		if i <= ss {
+			return true
+		}
+		r, size := utf8.DecodeLastRune(b[ss:i])
+		if r != '\'' && !isWordRune(r) {
+			// punctuation, a dash, a separator, an emoji: a clause edge
+			return true
+		}
+		j := i
+		for j > ss {
+			r, size = utf8.DecodeLastRune(b[ss:j])
+			if r != '\'' && !isWordRune(r) {
+				break
+			}
+			j -= size
+		}
+		if !softeners[string(b[j:i])] {
+			return false
+		}
+		i = j
+	}
+}
+
+// firstPersonBefore reports whether the word before i (within the sentence
+// starting at ss) is "i" or "we": "as I said" is the author's own voice.
+func firstPersonBefore(b []byte, i, ss int) bool {
+	for i > ss && b[i-1] == ' ' {
+		i--
+	}
+	j := i
+	for j > ss && isWordByte(b[j-1]) {
+		j--
+	}
+	w := string(b[j:i])
+	return w == "i" || w == "we"
+}
+
+// cliticFits reports whether the word before start takes the contracted
+// form a variant starts with ("is" + "n't", "that" + "'s", "i" + "'m").
+func cliticFits(b []byte, start int, c clitic) bool {
+	j := start
+	for j > 0 && isWordByte(b[j-1]) {
+		j--
+	}
+	if j == start || j > 0 && wordBefore(b, j) {
+		return false
+	}
+	w := string(b[j:start])
+	switch c {
+	case clitWord:
+		return true
+	case clitI:
+		return w == "i"
+	case clitAux:
+		for _, s := range auxStems {
+			if w == s {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// gapFits reports whether at most n words stand between from and to, in
+// one sentence. Skipped text (a mention, a link) counts as a word.
+func gapFits(b []byte, from, to, n int) bool {
+	if to-from > 48*(n+1) {
+		return false
+	}
+	words := 0
+	inWord := false
+	for i := from; i < to; i++ {
+		c := b[i]
+		if endsSentenceAt(b, i) {
+			return false
+		}
+		w := isWordByte(c) || c == sepInline || c == '\'' && inWord
+		if w && !inWord {
+			words++
+			if words > n {
+				return false
+			}
+		}
+		inWord = w && c != sepInline
+	}
+	return true
+}

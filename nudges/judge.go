@@ -186,29 +186,30 @@ func firstPersonBefore(b []byte, i, ss int) bool {
 }
 
 // cliticFits reports whether the word before start takes the contracted
-// form a variant starts with ("is" + "n't", "that" + "'s", "i" + "'m").
-func cliticFits(b []byte, start int, c clitic) bool {
+// form a variant starts with ("is" + "n't", "that" + "'s", "i" + "'m"),
+// and returns where that word starts: the match begins there.
+func cliticFits(b []byte, start int, c clitic) (int, bool) {
 	j := start
 	for j > 0 && isWordByte(b[j-1]) {
 		j--
 	}
 	if j == start || j > 0 && wordBefore(b, j) {
-		return false
+		return start, false
 	}
 	w := string(b[j:start])
 	switch c {
 	case clitWord:
-		return true
+		return j, true
 	case clitI:
-		return w == "i"
+		return j, w == "i"
 	case clitAux:
 		for _, s := range auxStems {
 			if w == s {
-				return true
+				return j, true
 			}
 		}
 	}
-	return false
+	return start, false
 }
 
 // gapFits reports whether at most n words stand between from and to, in

@@ -351,7 +351,8 @@ func (m *Matcher) emit(sc *scratch, s int32, end int) {
 			p := &m.pats[pi]
 			start := end - int(a.patLen[pi])
 			if p.clitic != clitNone {
-				if !cliticFits(b, start, p.clitic) {
+				var ok bool
+				if start, ok = cliticFits(b, start, p.clitic); !ok {
 					continue
 				}
 			} else if p.checkStart && wordBefore(b, start) {

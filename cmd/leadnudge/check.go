@@ -14,14 +14,19 @@ import (
 
 func newCheckCmd() *cobra.Command {
 	var rulesFile, format, color string
+	var explain bool
 	cmd := &cobra.Command{
-		Use:   "check [--rules FILE] [--format text|json] [--] [MESSAGE...]",
+		Use:   "check [--rules FILE] [--format text|json] [--explain] [--] [MESSAGE...]",
 		Short: "Check messages against the rules, as the bot would",
 		Long: `Check messages against the rules (the built-in ones unless --rules is given).
 
 Each argument is one message; with none, standard input is read as one message.
 Messages are read as Slack mrkdwn text: code, quotes, links, mentions and emoji
 codes are skipped, as the bot skips them.
+
+With --explain, every candidate the matcher found is listed with its rule and
+phrase, kept or dropped and why (code, quote, quoted speech, meta talk,
+reported speech, exception, question, not a clause opening).
 
 Exit status: 0 no nudge, 1 at least one nudge, 2 error (grep's convention).`,
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -49,10 +54,18 @@ Exit status: 0 no nudge, 1 at least one nudge, 2 error (grep's convention).`,
 			for i, msg := range msgs {
 				ms := m.MatchText(msg)
 				nudged = nudged || len(ms) > 0
-				if format == "json" {
-					err = writeCheckJSON(out, ms)
-				} else {
+				switch {
+				case format == "json":
+					var js []nudges.Judgement
+					if explain {
+						js = m.Explain(nudges.Message{Text: msg})
+					}
+					err = writeCheckJSON(out, ms, js, explain)
+				default:
 					err = writeCheckText(out, i+1, len(msgs), msg, ms, useColor)
+					if err == nil && explain {
+						err = writeExplainText(out, msg, m.Explain(nudges.Message{Text: msg}), useColor)
+					}
 				}
 				if err != nil {
 					return &exitError{code: 2, err: err}
@@ -67,6 +80,7 @@ Exit status: 0 no nudge, 1 at least one nudge, 2 error (grep's convention).`,
 	cmd.Flags().StringVar(&rulesFile, "rules", "", "rules file (default: the built-in rules)")
 	cmd.Flags().StringVar(&format, "format", "text", "output format: text or json")
 	cmd.Flags().StringVar(&color, "color", "auto", "highlight matches with colour: auto, always or never")
+	cmd.Flags().BoolVar(&explain, "explain", false, "list every candidate, kept or dropped with the reason")
 	return cmd
 }
 
@@ -97,11 +111,30 @@ type jsonMatch struct {
 	Tip      nudges.Tip `json:"tip"`
 }
 
-// writeCheckJSON writes one JSON object per message (JSON Lines).
-func writeCheckJSON(w io.Writer, ms []nudges.Match) error {
+type jsonJudgement struct {
+	Rule   string `json:"rule"`
+	Phrase string `json:"phrase"`
+	Start  int    `json:"start"`
+	End    int    `json:"end"`
+	Text   string `json:"text"`
+	Kept   bool   `json:"kept"`
+	Reason string `json:"reason,omitempty"`
+}
+
+// writeCheckJSON writes one JSON object per message (JSON Lines); with
+// explain, the candidates too.
+func writeCheckJSON(w io.Writer, ms []nudges.Match, js []nudges.Judgement, explain bool) error {
 	out := struct {
-		Matches []jsonMatch `json:"matches"`
+		Matches    []jsonMatch      `json:"matches"`
+		Candidates *[]jsonJudgement `json:"candidates,omitempty"`
 	}{Matches: make([]jsonMatch, 0, len(ms))}
+	if explain {
+		cands := make([]jsonJudgement, 0, len(js))
+		for _, j := range js {
+			cands = append(cands, jsonJudgement{Rule: j.Rule.ID, Phrase: j.Phrase, Start: j.Start, End: j.End, Text: j.Text, Kept: j.Kept, Reason: j.Reason})
+		}
+		out.Candidates = &cands
+	}
 	for _, m := range ms {
 		out.Matches = append(out.Matches, jsonMatch{
 			Rule: m.Rule.ID, Category: string(m.Rule.Category), Severity: m.Rule.Severity.String(),
@@ -139,6 +172,36 @@ func writeCheckText(w io.Writer, n, of int, msg string, ms []nudges.Match, color
 	b.WriteByte('\n')
 	_, err := io.WriteString(w, b.String())
 	return err
+}
+
+// writeExplainText lists every candidate of one message, kept or dropped.
+func writeExplainText(w io.Writer, msg string, js []nudges.Judgement, color bool) error {
+	var b strings.Builder
+	if len(js) == 0 {
+		b.WriteString("  explain: no candidate: no phrase of any rule occurs in the text\n\n")
+		_, err := io.WriteString(w, b.String())
+		return err
+	}
+	fmt.Fprintf(&b, "  explain: %d candidate%s\n", len(js), plural(len(js)))
+	for _, j := range js {
+		verdict := "kept"
+		if !j.Kept {
+			verdict = "dropped, " + j.Reason
+		}
+		fmt.Fprintf(&b, "  - %s  %s\n", j.Rule.ID, excerpt(msg, j.Start, j.End, color))
+		fmt.Fprintf(&b, "      phrase %q\n", j.Phrase)
+		fmt.Fprintf(&b, "      %s\n", verdict)
+	}
+	b.WriteByte('\n')
+	_, err := io.WriteString(w, b.String())
+	return err
+}
+
+func plural(n int) string {
+	if n == 1 {
+		return ""
+	}
+	return "s"
 }
 
 // excerpt shows the match with up to 40 bytes of context on each side,

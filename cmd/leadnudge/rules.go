@@ -92,10 +92,10 @@ type listRule struct {
 }
 
 func newRulesListCmd() *cobra.Command {
-	var format string
+	var format, expand string
 	cmd := &cobra.Command{
-		Use:   "list [FILE] [--format text|json]",
-		Short: "List the effective rules and prompts",
+		Use:   "list [FILE] [--format text|json] [--expand RULE]",
+		Short: "List the effective rules and prompts (--expand RULE: every variant of its phrases)",
 		Args:  cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if format != "text" && format != "json" {
@@ -106,6 +106,9 @@ func newRulesListCmd() *cobra.Command {
 				return err
 			}
 			rs := m.RuleSet()
+			if expand != "" {
+				return writeExpansion(cmd.OutOrStdout(), rs, expand, format)
+			}
 			if format == "json" {
 				return writeRulesJSON(cmd.OutOrStdout(), rs)
 			}
@@ -113,7 +116,46 @@ func newRulesListCmd() *cobra.Command {
 		},
 	}
 	cmd.Flags().StringVar(&format, "format", "text", "output format: text or json")
+	cmd.Flags().StringVar(&expand, "expand", "", "show every variant of RULE's phrases (sets, forms, alternatives, contractions multiplied out)")
 	return cmd
+}
+
+// writeExpansion prints every variant of one rule's phrases.
+func writeExpansion(w io.Writer, rs *nudges.RuleSet, id, format string) error {
+	r := rs.Rule(id)
+	if r == nil {
+		return &exitError{code: 2, err: fmt.Errorf("no rule has the id %q", id)}
+	}
+	exps, err := rs.Expand(r)
+	if err != nil {
+		return &exitError{code: 2, err: fmt.Errorf("rule %s: %w", id, err)}
+	}
+	if format == "json" {
+		enc := json.NewEncoder(w)
+		enc.SetIndent("", "  ")
+		return enc.Encode(exps)
+	}
+	var b strings.Builder
+	total := 0
+	for _, e := range exps {
+		n := 1
+		for _, p := range e.Parts {
+			n *= len(p)
+		}
+		total += n
+		fmt.Fprintf(&b, "%s\n", e.Phrase)
+		for i, p := range e.Parts {
+			if i > 0 {
+				fmt.Fprintf(&b, "  … then, within the sentence and up to %d words later:\n", e.Gaps[i-1])
+			}
+			for _, v := range p {
+				fmt.Fprintf(&b, "    %s\n", v)
+			}
+		}
+	}
+	fmt.Fprintf(&b, "\n%s: %d phrases, %d combinations\n", id, len(exps), total)
+	_, err = io.WriteString(w, b.String())
+	return err
 }
 
 func writeRulesJSON(w io.Writer, rs *nudges.RuleSet) error {

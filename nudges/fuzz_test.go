@@ -13,7 +13,10 @@ import (
 // result is the same when matched twice.
 func FuzzMatch(f *testing.F) {
 	m := mustCompileFile(f, "testdata/basic.yaml")
+	judged := mustCompileFile(f, "testdata/judge.yaml")
 	for _, s := range []string{
+		"I don't have to explain every single decision to you", "isnt up for discussion, ok?", "did you just do it?",
+		"as my boss put it, that's final", "i shouldn't have to justify. to you", "n't up for discussion",
 		"just do it", "I don’t have to explain myself", "> just do it\njust do it",
 		"```just do it``` just do it", "<@U1> just do it now :rocket:", "\"just do it\" 'just do it'",
 		"ｊｕｓｔ ｄｏ ｉｔ", "café policy", "just\xffdo it", "&gt; &amp; &lt;", "no excuses! do it or else",
@@ -49,6 +52,13 @@ func FuzzMatch(f *testing.F) {
 			}
 			seen[mt.Rule.ID] = true
 		}
+		assertExplainAgrees(t, m, msg)
+		assertExplainAgrees(t, judged, msg)
+		for _, mt := range judged.Match(msg) {
+			if mt.Start < 0 || mt.End > len(src) || mt.Start > mt.End || src[mt.Start:mt.End] != mt.Text {
+				t.Fatalf("judge.yaml: bad span %d..%d of %d bytes", mt.Start, mt.End, len(src))
+			}
+		}
 		if again := m.Match(msg); summary(again) != summary(ms) {
 			t.Fatalf("not deterministic: %q then %q", summary(ms), summary(again))
 		}
@@ -67,6 +77,8 @@ func FuzzLoadRules(f *testing.F) {
 		"version: 1\nrules:\n  - id: a\n    category: status-quo\n    phrases: [\"{a|b} c\"]\n    tip: {title: t, why: w, try: [x]}\n",
 		"version: 1\nrules:\n  - id: a\n    category: status-quo\n    regex: [\"(a\"]\n    tip: {title: t}\n",
 		"[", "", "version: 1\nprompts: [{id: p, text: t}]\n", "&a [*a]", "version: 1\nrules: *x\n",
+		"version: 1\nsets: {e: [\"~explain\", \"{a|b}\"]}\nrules:\n  - id: a\n    category: status-quo\n    mood: imperative\n    phrases: [\"i {$e} …2 to you\", {phrase: \"not x\", questions: keep}]\n    unless: [\"{$e} …1 y\"]\n    tip: {title: t, why: w, try: [x]}\n",
+		"version: 1\ndefaults: {reported_speech: [\"as …3 put it\"]}\nrules: []\n",
 	} {
 		f.Add([]byte(s))
 	}

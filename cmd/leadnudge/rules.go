@@ -13,9 +13,9 @@ import (
 func newRulesCmd() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "rules",
-		Short: "Validate, test and list rules files (the built-in rules without FILE)",
+		Short: "Validate, test, list and evaluate rules (the built-in rules without FILE)",
 	}
-	cmd.AddCommand(newRulesValidateCmd(), newRulesTestCmd(), newRulesListCmd())
+	cmd.AddCommand(newRulesValidateCmd(), newRulesTestCmd(), newRulesListCmd(), newRulesEvalCmd())
 	return cmd
 }
 

@@ -108,6 +108,9 @@ func layerSets(base, layer []Set) []Set {
 
 // LoadEffective loads a rules file and, when it says extends: builtin,
 // layers it over the built-in rules. An empty path means the built-in rules.
+// A file that replaces the built-in rules and sets no
+// defaults.reported_speech of its own gets the built-in markers (an empty
+// list turns reported-speech skipping off).
 func LoadEffective(path string) (*RuleSet, error) {
 	base, err := Builtin()
 	if err != nil {
@@ -121,6 +124,11 @@ func LoadEffective(path string) (*RuleSet, error) {
 		return nil, err
 	}
 	if rs.Extends == "" {
+		if rs.Defaults.ReportedSpeech == nil {
+			// reported speech is skipped by default: a file that lists no
+			// markers of its own gets the built-in ones
+			rs.Defaults.ReportedSpeech = base.Defaults.ReportedSpeech
+		}
 		return rs, nil
 	}
 	return Layer(base, rs)

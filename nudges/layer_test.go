@@ -1,6 +1,8 @@
 package nudges
 
 import (
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -98,5 +100,37 @@ func TestLoadEffectiveStandalone(t *testing.T) {
 	b, err := LoadEffective("")
 	if err != nil || len(b.Rules) < 40 {
 		t.Errorf("empty path should be the built-in rules: %v", err)
+	}
+}
+
+// TestReportedSpeechDefault: a file that replaces the built-in rules keeps
+// the built-in reported-speech markers unless it lists its own (an empty
+// list turns them off).
+func TestReportedSpeechDefault(t *testing.T) {
+	dir := t.TempDir()
+	rule := "rules:\n  - id: a\n    category: status-quo\n    phrases: [\"not up for discussion\"]\n    tip: {title: t, why: w, try: [x]}\n"
+	for _, tt := range []struct {
+		name, defaults string
+		want           int
+	}{
+		{"inherits", "", 0},
+		{"own list", "defaults: {reported_speech: [\"told me\"]}\n", 1},
+		{"turned off", "defaults: {reported_speech: []}\n", 1},
+	} {
+		path := filepath.Join(dir, tt.name+".yaml")
+		if err := os.WriteFile(path, []byte("version: 1\n"+tt.defaults+rule), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		rs, err := LoadEffective(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		m, err := Compile(rs)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := len(m.MatchText("She said it's not up for discussion")); got != tt.want {
+			t.Errorf("%s: %d matches, want %d", tt.name, got, tt.want)
+		}
 	}
 }

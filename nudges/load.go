@@ -348,7 +348,8 @@ func (p *parser) defaults(n *yaml.Node, d *Defaults) {
 		d.UnlessPrecededBy = p.phraseList(v, "defaults.unless_preceded_by")
 	}
 	if v := f["reported_speech"]; v != nil {
-		d.ReportedSpeech = p.phraseList(v, "defaults.reported_speech")
+		// present, even empty, means "these and no others": not nil
+		d.ReportedSpeech = append([]string{}, p.phraseList(v, "defaults.reported_speech")...)
 	}
 }
 

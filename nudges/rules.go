@@ -252,6 +252,8 @@ type Defaults struct {
 	// me", "as …3 put it"): a match that follows one of them in its sentence
 	// is someone else's words, unless the rule keeps reported speech. A
 	// marker right after "i" or "we" ("as I said") is the author's own.
+	// nil means the file did not say (LoadEffective then uses the built-in
+	// markers); an empty list means none.
 	ReportedSpeech []string
 }
 

@@ -1,18 +1,34 @@
 package nudges
 
-// automaton is an Aho-Corasick automaton compiled to a dense DFA over byte
-// classes. Every byte that occurs in some pattern gets its own class; all
-// other bytes share class 0, which always leads back to the root. Each
-// transition entry is the target state's row offset (state × stride), and
-// states are numbered so that every state ending a pattern comes after all
-// the others: the hot loop is one table load and one comparison with
-// outStart per byte, with nothing else on the dependency chain.
+import "sort"
+
+// automaton is an Aho-Corasick automaton over byte classes, in two layers.
+// Every byte that occurs in some pattern gets its own class; all other
+// bytes share class 0, which always leads back to the root.
+//
+// The states nearest the root (numbered first, breadth-first) have dense
+// rows: one table load per byte, the failure links already folded in. Scanning
+// ordinary text keeps the automaton in those few, cache-resident rows.
+// Deeper states, reached only while the text follows some pattern, keep just
+// their own edges (usually one) and a failure link; a miss there follows
+// failure links until a dense row answers. So memory and build time grow with
+// the number of trie states, not states × classes, and a rule set with tens
+// of thousands of phrase variants still builds in milliseconds.
+//
+// A transition's value is the target state, with outBit set when the target
+// ends a pattern (its own or one on its dictionary chain).
 type automaton struct {
 	class  [256]uint8
 	stride uint32
-	trans  []uint32
-	// outStart is the row offset of the first state that ends a pattern.
-	outStart uint32
+	// dense holds the rows of states 0..nDense-1.
+	dense  []uint32
+	nDense uint32
+	// edgeStart[s]..edgeStart[s+1] index the edges of state s in
+	// edgeClass/edgeTarget (trie children only).
+	edgeStart  []uint32
+	edgeClass  []uint8
+	edgeTarget []uint32
+	fail       []uint32
 	// own[s] lists the patterns that end exactly at state s; dict[s] is the
 	// nearest state on the failure chain that ends a pattern (or -1).
 	ownStart []int32
@@ -22,156 +38,208 @@ type automaton struct {
 	patLen []int32
 }
 
+// outBit marks a transition into a state that ends a pattern.
+const outBit = 1 << 31
+
+// denseBytes bounds the memory of the dense rows (they should stay in the
+// CPU's cache).
+const denseBytes = 1 << 18
+
+// next returns the transition of state s (not in the dense layer) on class
+// c, following failure links down to a dense row.
+func (a *automaton) next(s uint32, c uint8) uint32 {
+	for {
+		for e := a.edgeStart[s]; e < a.edgeStart[s+1]; e++ {
+			if a.edgeClass[e] == c {
+				return a.edgeTarget[e]
+			}
+		}
+		s = a.fail[s]
+		if s < a.nDense {
+			return a.dense[s*a.stride+uint32(c)]
+		}
+	}
+}
+
 // buildAutomaton compiles the patterns. Identical patterns may repeat (with
 // different payloads); each keeps its own index.
 func buildAutomaton(patterns []string) *automaton {
 	a := &automaton{}
 	// byte classes: 0 is "not in any pattern"; ' ' and '\n' share a class
 	// so a newline matches a space inside a phrase.
-	next := uint8(1)
+	next := 1
 	for _, p := range patterns {
 		for i := 0; i < len(p); i++ {
 			c := p[i]
 			if c == '\n' {
 				c = ' '
 			}
-			if a.class[c] == 0 {
-				a.class[c] = next
+			if a.class[c] == 0 && next < 256 {
+				a.class[c] = uint8(next)
 				next++
 			}
 		}
 	}
 	a.class['\n'] = a.class[' ']
 	a.stride = uint32(next)
-
-	// The trie, built straight into dense rows of state indices (0: no
-	// child; the root is never a child). Rows become DFA rows below.
-	stride := int(a.stride)
-	total := 0
-	for _, p := range patterns {
-		total += len(p)
-	}
-	trans := make([]uint32, stride, stride*(total/2+1))
 	a.patLen = make([]int32, len(patterns))
+	for i, p := range patterns {
+		a.patLen[i] = int32(len(p))
+	}
+
+	// The trie, built from the patterns in sorted order: each pattern
+	// shares its longest common prefix with the one before, so no lookup
+	// structure is needed. Nodes are numbered depth-first here.
+	order := make([]int32, len(patterns))
+	for i := range order {
+		order[i] = int32(i)
+	}
+	sort.Slice(order, func(i, j int) bool { return patterns[order[i]] < patterns[order[j]] })
+	parent := []int32{-1}
+	label := []uint8{0}
 	endState := make([]int32, len(patterns))
-	n := 1
-	for pi, p := range patterns {
-		a.patLen[pi] = int32(len(p))
-		s := 0
-		for i := 0; i < len(p); i++ {
-			c := int(a.class[p[i]])
-			t := int(trans[s*stride+c])
-			if t == 0 {
-				t = n
-				n++
-				trans = append(trans, make([]uint32, stride)...)
-				trans[s*stride+c] = uint32(t)
-			}
+	var path []int32 // path[d] is the node at depth d+1 of the previous pattern
+	prev := ""
+	for _, pi := range order {
+		p := patterns[pi]
+		l := 0
+		for l < len(p) && l < len(prev) && a.class[p[l]] == a.class[prev[l]] {
+			l++
+		}
+		path = path[:l]
+		s := int32(0)
+		if l > 0 {
+			s = path[l-1]
+		}
+		for i := l; i < len(p); i++ {
+			t := int32(len(parent))
+			parent = append(parent, s)
+			label = append(label, a.class[p[i]])
+			path = append(path, t)
 			s = t
 		}
-		endState[pi] = int32(s)
+		endState[pi] = s
+		prev = p
 	}
+	n := len(parent)
+	// children lists (depth-first ids)
+	childStart := make([]int32, n+1)
+	for t := 1; t < n; t++ {
+		childStart[parent[t]+1]++
+	}
+	for s := 0; s < n; s++ {
+		childStart[s+1] += childStart[s]
+	}
+	children := make([]int32, n)
+	fill := append([]int32(nil), childStart[:n]...)
+	for t := 1; t < n; t++ {
+		children[fill[parent[t]]] = int32(t)
+		fill[parent[t]]++
+	}
+	// breadth-first numbering
+	bfs := make([]int32, 0, n) // bfs[new] = old
+	newID := make([]int32, n)
+	bfs = append(bfs, 0)
+	for q := 0; q < len(bfs); q++ {
+		s := bfs[q]
+		for _, t := range children[childStart[s]:childStart[s+1]] {
+			newID[t] = int32(len(bfs))
+			bfs = append(bfs, t)
+		}
+	}
+
 	// own patterns per state, in pattern order (a counting sort)
 	a.ownStart = make([]int32, n+1)
 	for _, s := range endState {
-		a.ownStart[s+1]++
+		a.ownStart[newID[s]+1]++
 	}
 	for s := 0; s < n; s++ {
 		a.ownStart[s+1] += a.ownStart[s]
 	}
 	a.ownPats = make([]int32, len(patterns))
-	fill := append([]int32(nil), a.ownStart[:n]...)
+	ofill := append([]int32(nil), a.ownStart[:n]...)
 	for pi, s := range endState {
-		a.ownPats[fill[s]] = int32(pi)
-		fill[s]++
+		ns := newID[s]
+		a.ownPats[ofill[ns]] = int32(pi)
+		ofill[ns]++
 	}
-	hasOwn := func(s int32) bool { return a.ownStart[s+1] > a.ownStart[s] }
 
-	// Breadth-first, children in class order (deterministic): failure
-	// links, dictionary links, and the missing transitions filled from the
-	// failure state's (already complete) row.
-	fail := make([]int32, n)
+	// edges in breadth-first ids
+	a.edgeStart = make([]uint32, n+1)
+	a.edgeClass = make([]uint8, 0, n)
+	a.edgeTarget = make([]uint32, 0, n)
+	for ns := 0; ns < n; ns++ {
+		s := bfs[ns]
+		for _, t := range children[childStart[s]:childStart[s+1]] {
+			a.edgeClass = append(a.edgeClass, label[t])
+			a.edgeTarget = append(a.edgeTarget, uint32(newID[t]))
+		}
+		a.edgeStart[ns+1] = uint32(len(a.edgeClass))
+	}
+
+	// Failure links and dense rows, breadth-first: a state's failure state
+	// is shallower, so its row (or its edges and failure) is complete.
+	stride := int(a.stride)
+	a.nDense = uint32(min(n, max(64, denseBytes/(4*stride))))
+	a.dense = make([]uint32, int(a.nDense)*stride)
+	a.fail = make([]uint32, n)
 	a.dict = make([]int32, n)
-	for s := range a.dict {
+	hasOwn := func(s uint32) bool { return a.ownStart[s+1] > a.ownStart[s] }
+	for s := uint32(0); s < uint32(n); s++ {
+		f := a.fail[s]
 		a.dict[s] = -1
-	}
-	queue := make([]int32, 0, n)
-	for c := 0; c < stride; c++ {
-		if t := trans[c]; t != 0 {
-			queue = append(queue, int32(t))
-		}
-	}
-	for q := 0; q < len(queue); q++ {
-		s := queue[q]
-		f := fail[s]
-		if hasOwn(f) {
-			a.dict[s] = f
-		} else {
-			a.dict[s] = a.dict[f]
-		}
-		row := int(s) * stride
-		frow := int(f) * stride
-		for c := 0; c < stride; c++ {
-			if t := trans[row+c]; t != 0 {
-				fail[t] = int32(trans[frow+c])
-				queue = append(queue, int32(t))
+		if s > 0 {
+			if hasOwn(f) {
+				a.dict[s] = int32(f)
 			} else {
-				trans[row+c] = trans[frow+c]
+				a.dict[s] = a.dict[f]
+			}
+		}
+		if s < a.nDense {
+			row := a.dense[int(s)*stride : int(s+1)*stride]
+			if s > 0 {
+				copy(row, a.dense[int(f)*stride:int(f+1)*stride])
+			}
+			for e := a.edgeStart[s]; e < a.edgeStart[s+1]; e++ {
+				row[a.edgeClass[e]] = a.edgeTarget[e]
+			}
+		}
+		for e := a.edgeStart[s]; e < a.edgeStart[s+1]; e++ {
+			t := a.edgeTarget[e]
+			if s == 0 {
+				a.fail[t] = 0
+			} else {
+				a.fail[t] = a.step(f, a.edgeClass[e])
 			}
 		}
 	}
-	a.trans = trans
-	a.renumber(func(s int) bool { return hasOwn(int32(s)) || a.dict[s] >= 0 })
+	// mark transitions into states that end a pattern
+	out := func(t uint32) uint32 {
+		if hasOwn(t) || a.dict[t] >= 0 {
+			return t | outBit
+		}
+		return t
+	}
+	for i, t := range a.dense {
+		a.dense[i] = out(t)
+	}
+	for i, t := range a.edgeTarget {
+		a.edgeTarget[i] = out(t)
+	}
 	return a
 }
 
-// renumber puts the states for which out is true after all the others, so
-// that "this state ends a pattern" is one comparison with outStart, and
-// turns the transitions (state indices) into row offsets.
-func (a *automaton) renumber(out func(s int) bool) {
-	n := len(a.dict)
-	stride := int(a.stride)
-	perm := make([]int32, n)
-	next := int32(0)
-	for s := 0; s < n; s++ {
-		if !out(s) {
-			perm[s] = next
-			next++
-		}
+// step is the transition of any state on c, without the out mark (for the
+// build).
+func (a *automaton) step(s uint32, c uint8) uint32 {
+	if s < a.nDense {
+		return a.dense[s*a.stride+uint32(c)] &^ outBit
 	}
-	a.outStart = uint32(next) * a.stride
-	for s := 0; s < n; s++ {
-		if out(s) {
-			perm[s] = next
-			next++
-		}
-	}
-	trans := make([]uint32, len(a.trans))
-	dict := make([]int32, n)
-	ownStart := make([]int32, n+1)
-	ownPats := make([]int32, 0, len(a.ownPats))
-	inv := make([]int32, n)
-	for s := 0; s < n; s++ {
-		inv[perm[s]] = int32(s)
-	}
-	for ns := 0; ns < n; ns++ {
-		s := int(inv[ns])
-		for c := 0; c < stride; c++ {
-			t := a.trans[s*stride+c]
-			trans[ns*stride+c] = uint32(perm[t]) * a.stride
-		}
-		if a.dict[s] >= 0 {
-			dict[ns] = perm[a.dict[s]]
-		} else {
-			dict[ns] = -1
-		}
-		ownPats = append(ownPats, a.ownPats[a.ownStart[s]:a.ownStart[s+1]]...)
-		ownStart[ns+1] = int32(len(ownPats))
-	}
-	a.trans, a.dict, a.ownStart, a.ownPats = trans, dict, ownStart, ownPats
+	return a.next(s, c) &^ outBit
 }
 
 // sizeBytes estimates the memory held by the automaton.
 func (a *automaton) sizeBytes() int {
-	return 256 + 4*len(a.trans) + 4*(len(a.ownStart)+len(a.ownPats)+len(a.dict)+len(a.patLen))
+	return 256 + 4*len(a.dense) + 4*len(a.edgeStart) + len(a.edgeClass) + 4*len(a.edgeTarget) + 4*len(a.fail) +
+		4*(len(a.ownStart)+len(a.ownPats)+len(a.dict)+len(a.patLen))
 }

@@ -96,10 +96,15 @@ type expander struct {
 	// them against the merged sets).
 	lenient bool
 	cx      contractionIndex
+	// parts and setAlts memoize: the same part ("{$explain} myself") and
+	// the same set turn up in many phrases.
+	parts   map[string][]variant
+	setAlts map[string][]string
 }
 
 func newExpander(sets []Set, lenient bool) *expander {
-	x := &expander{sets: make(map[string][]string, len(sets)), lenient: lenient, cx: buildContractionIndex()}
+	x := &expander{sets: make(map[string][]string, len(sets)), lenient: lenient, cx: buildContractionIndex(),
+		parts: map[string][]variant{}, setAlts: map[string][]string{}}
 	for _, s := range sets {
 		x.sets[s.Name] = append(x.sets[s.Name], s.Members...)
 	}
@@ -143,8 +148,7 @@ func checkSetMember(m string) error {
 	if len(parts) > 1 {
 		return errors.New("a set member cannot hold a gap")
 	}
-	x := &expander{cx: buildContractionIndex()}
-	_, err = x.expand(m)
+	_, err = newExpander(nil, false).expand(m)
 	return err
 }
 
@@ -154,19 +158,202 @@ func (x *expander) expand(ph string) (expansion, error) {
 	if err != nil {
 		return expansion{}, err
 	}
-	e := expansion{gaps: gaps}
-	for _, part := range parts {
-		vs, err := x.part(part)
+	var e expansion
+	for i, part := range parts {
+		subs, err := x.splitPart(part)
 		if err != nil {
 			return expansion{}, err
 		}
-		e.parts = append(e.parts, vs)
+		for j, sp := range subs {
+			vs, err := x.part(sp)
+			if err != nil {
+				return expansion{}, err
+			}
+			switch {
+			case j > 0:
+				e.gaps = append(e.gaps, gapAdjacent)
+			case i > 0:
+				e.gaps = append(e.gaps, gaps[i-1])
+			}
+			e.parts = append(e.parts, vs)
+		}
 	}
 	return e, nil
 }
 
-// part multiplies out the words between two gaps.
+// gapAdjacent is the gap between the pieces of a part split by splitPart:
+// nothing but one space (or line break) between them.
+const gapAdjacent = 0
+
+// splitAbove is how many variants a part may have before splitPart cuts it
+// into adjacent pieces. Each piece is its own set of automaton patterns and
+// the pieces are joined by position after the scan, so a phrase like
+// "{$a} {$b} {$c}" costs |a|+|b|+|c| patterns instead of |a|×|b|×|c|.
+const splitAbove = 48
+
+// splitPart cuts a part (words between two …N gaps) into adjacent pieces
+// when multiplying it out would give more than splitAbove variants. It cuts
+// only between words, never inside a {…} group, never next to a group
+// that can be empty, and never inside a two-word contraction ("do not").
+func (x *expander) splitPart(part string) ([]string, error) {
+	tokens := topLevelWords(part)
+	if len(tokens) < 2 {
+		return []string{part}, nil
+	}
+	type tok struct {
+		text        string
+		n           int
+		canEmpty    bool
+		common      bool     // every alternative is only function words
+		first, last []string // first and last words of the alternatives
+	}
+	ts := make([]tok, len(tokens))
+	total := 1
+	for i, t := range tokens {
+		alts, err := expandBraces(t, x.resolveSet)
+		if err != nil {
+			return nil, err
+		}
+		tk := tok{text: t, n: len(alts), common: true}
+		for _, a := range alts {
+			a = strings.TrimSpace(a)
+			if a == "" || !hasWordRune(a) {
+				// an optional word, or punctuation: it cannot stand
+				// alone, so no cut next to it
+				tk.canEmpty = true
+				continue
+			}
+			ws := strings.Fields(strings.ToLower(a))
+			tk.first = append(tk.first, ws[0])
+			tk.last = append(tk.last, ws[len(ws)-1])
+			for _, w := range ws {
+				if !functionWords[strings.Trim(w, ",.;:!?")] {
+					tk.common = false
+				}
+			}
+			if strings.Contains(a, "~") {
+				tk.n += 3 // forms: a rough count is enough to decide
+			}
+		}
+		ts[i] = tk
+		total *= max(tk.n, 1)
+		if total > 1<<30 {
+			total = 1 << 30
+		}
+	}
+	if total <= splitAbove {
+		return []string{part}, nil
+	}
+	// A piece of nothing but function words ("to you", "it") would be
+	// found in almost every message: such pieces stay joined to a
+	// neighbour, so every piece has a word that is rarely typed.
+	rare := func(from, to int) bool {
+		for k := from; k < to; k++ {
+			if !ts[k].common {
+				return true
+			}
+		}
+		return false
+	}
+	var cuts []int
+	start, prod := 0, ts[0].n
+	for i := 1; i < len(ts); i++ {
+		t := ts[i]
+		canCut := !t.canEmpty && !ts[i-1].canEmpty && !x.contractsAcross(ts[i-1].last, t.first)
+		if canCut && prod*t.n > splitAbove && rare(start, i) && rare(i, len(ts)) {
+			cuts = append(cuts, i)
+			start, prod = i, 1
+		}
+		prod *= t.n
+	}
+	// the last piece must have a rare word too: else undo the last cut
+	if k := len(cuts); k > 0 && !rare(cuts[k-1], len(ts)) {
+		cuts = cuts[:k-1]
+	}
+	var out []string
+	from := 0
+	for _, c := range append(cuts, len(ts)) {
+		words := make([]string, 0, c-from)
+		for k := from; k < c; k++ {
+			words = append(words, ts[k].text)
+		}
+		out = append(out, strings.Join(words, " "))
+		from = c
+	}
+	return out, nil
+}
+
+// functionWords are the words so common in chat that a phrase piece made
+// only of them would be found in nearly every message.
+var functionWords = func() map[string]bool {
+	m := map[string]bool{}
+	for _, w := range strings.Fields(`i me my mine you your yours we us our he him his she her they them their it its
+		it's this that these those the a an to of in on at by for with from as about into over and or but so if
+		then than not no is are was were be been being am do does did don't doesn't didn't have has had
+		will would can could should shall may might must i'm i've i'll i'd you're you've you'll we're
+		we'll they're that's there's what's who's just all any some every each one ok okay`) {
+		m[w] = true
+	}
+	return m
+}()
+
+// contractsAcross reports whether some last word before a cut and first
+// word after it form a two-word contraction ("do" + "not", "i" + "am"), or
+// the word after it is a clitic ("'s"): the cut would lose a spelling.
+func (x *expander) contractsAcross(last, first []string) bool {
+	for _, f := range first {
+		if strings.HasPrefix(f, "'") || strings.HasPrefix(f, "n't") {
+			return true
+		}
+		for _, l := range last {
+			if _, ok := x.cx.two[l+" "+f]; ok {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// topLevelWords splits s at the spaces outside {…} groups.
+func topLevelWords(s string) []string {
+	var out []string
+	depth, start := 0, -1
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case c == '{':
+			depth++
+		case c == '}':
+			depth--
+		case c == ' ' && depth == 0:
+			if start >= 0 {
+				out = append(out, s[start:i])
+				start = -1
+			}
+			continue
+		}
+		if start < 0 {
+			start = i
+		}
+	}
+	if start >= 0 {
+		out = append(out, s[start:])
+	}
+	return out
+}
+
+// part multiplies out the words of one part (memoized).
 func (x *expander) part(s string) ([]variant, error) {
+	if vs, ok := x.parts[s]; ok {
+		return vs, nil
+	}
+	vs, err := x.expandPart(s)
+	if err == nil {
+		x.parts[s] = vs
+	}
+	return vs, err
+}
+
+func (x *expander) expandPart(s string) ([]variant, error) {
 	alts, err := expandBraces(s, x.resolveSet)
 	if err != nil {
 		return nil, err
@@ -218,6 +405,9 @@ func (x *expander) resolveSet(alt string) ([]string, error) {
 		return []string{alt}, nil
 	}
 	name := alt[1:]
+	if out, ok := x.setAlts[name]; ok {
+		return out, nil
+	}
 	members, ok := x.sets[name]
 	if !ok {
 		if x.lenient && setNameRE.MatchString(name) {
@@ -236,6 +426,7 @@ func (x *expander) resolveSet(alt string) ([]string, error) {
 			return nil, fmt.Errorf("set %s expands to more than %d variants", name, maxExpansions)
 		}
 	}
+	x.setAlts[name] = out
 	return out, nil
 }
 

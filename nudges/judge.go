@@ -214,25 +214,38 @@ func cliticFits(b []byte, start int, c clitic) (int, bool) {
 
 // gapFits reports whether at most n words stand between from and to, in
 // one sentence. Skipped text (a mention, a link) counts as a word.
+// n == gapAdjacent means the two are next to each other: one space or
+// line break between them, nothing else.
 func gapFits(b []byte, from, to, n int) bool {
+	if n == gapAdjacent {
+		return to-from == 1 && (b[from] == ' ' || b[from] == '\n')
+	}
 	if to-from > 48*(n+1) {
 		return false
 	}
 	words := 0
-	inWord := false
+	inWord, inSkip := false, false
 	for i := from; i < to; i++ {
 		c := b[i]
 		if endsSentenceAt(b, i) {
 			return false
 		}
-		w := isWordByte(c) || c == sepInline || c == '\'' && inWord
-		if w && !inWord {
-			words++
-			if words > n {
-				return false
+		if c == sepInline {
+			// a run of skipped text (a mention, a quoted span) is one word
+			if !inSkip {
+				words++
 			}
+			inSkip, inWord = true, false
+		} else {
+			w := isWordByte(c) || c == '\'' && inWord
+			if w && !inWord {
+				words++
+			}
+			inWord, inSkip = w, false
 		}
-		inWord = w && c != sepInline
+		if words > n {
+			return false
+		}
 	}
 	return true
 }

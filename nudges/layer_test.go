@@ -41,7 +41,9 @@ func TestLayerOverBuiltin(t *testing.T) {
 	if fails := m.TestExamples(); len(fails) > 0 {
 		t.Fatalf("examples: %v", fails)
 	}
-	if got := summary(m.MatchText("Just do it. Ship it by Friday or else.")); got != "ship-it-friday[Ship it by Friday or else]" {
+	// just-do-it is disabled; the layer's own rule matches (a built-in rule
+	// about threats may match the same words too)
+	if got := summary(m.MatchText("Just do it. Ship it by Friday or else.")); !strings.HasPrefix(got, "ship-it-friday[Ship it by Friday or else]") || strings.Contains(got, "just-do-it") {
 		t.Errorf("layered matcher = %q", got)
 	}
 	if got := summary(m.MatchText("Our motto is ship it by Friday or else.")); got != "" {

@@ -3,6 +3,9 @@ package nudges
 import (
 	"fmt"
 	"regexp"
+	"slices"
+	"unicode/utf8"
+	"strings"
 	"sync"
 )
 
@@ -27,7 +30,7 @@ const (
 )
 
 // maxParts bounds how many gap-separated parts one phrase may have.
-const maxParts = 8
+const maxParts = 32
 
 // chain is one compiled phrase, exception, guard or reported-speech marker:
 // its parts are automaton patterns, found in order with bounded gaps.
@@ -38,10 +41,11 @@ type chain struct {
 	// text is the phrase as written (or the regex).
 	text   string
 	nparts uint8
-	// gaps[i] is the most words allowed between part i and part i+1.
+	// gaps[i] is the most words allowed between part i and part i+1
+	// (gapAdjacent: right next to each other).
 	gaps []uint8
-	// slot is where part 0's recent hits live in the scratch slots.
-	slot int32
+	// classes[i] is the part class of part i.
+	classes []int32
 	// effective judgements of a phrase
 	mood      Mood
 	questions Keep
@@ -49,31 +53,64 @@ type chain struct {
 	regex     *regexp.Regexp
 }
 
-// pattern is the payload of one automaton pattern: a variant of one part
-// of one chain.
+// pattern is the payload of one automaton pattern: one distinct literal,
+// and the part classes it belongs to.
 type pattern struct {
-	chain int32
-	part  uint8
-	// clitic: the variant starts inside a contraction ("n't …").
+	// clitic: the literal starts inside a contraction ("n't …").
 	clitic clitic
-	// checkStart/checkEnd: the pattern starts/ends with a word character,
+	// checkStart/checkEnd: the literal starts/ends with a word character,
 	// so a Unicode word boundary is required there.
 	checkStart, checkEnd bool
 	// possessiveOK: a possessive 's may follow (exceptions and guards:
 	// "nike" also excuses "Nike's").
 	possessiveOK bool
+	// anyFree: one of the classes starts a chain, so a hit always matters.
+	anyFree bool
+	classes []int32
+}
+
+// layer is one automaton and the payloads of its patterns.
+type layer struct {
+	ac   *automaton
+	pats []pattern
+}
+
+// partClass is one distinct list of variants that some chains use as a
+// part ("{$explain}" in twenty phrases is one class): its hits are
+// recorded once, and the chains that end with it are tried when it is hit.
+type partClass struct {
+	// record: some chain uses the class before its last part, so hits are
+	// remembered for the chains tried later.
+	record bool
+	// free: some chain starts with the class. Otherwise a hit matters only
+	// when one of prevs (the classes that come right before it in some
+	// chain) was hit already, which one test per prev tells.
+	free  bool
+	prevs []int32
+	// last are the chains whose last part is this class, grouped by the
+	// class of their part before it (-1: one-part chains), so a group whose
+	// earlier part was not seen is skipped with one test.
+	last []lastGroup
+}
+
+// lastGroup is the chains that end with one class and have the same class
+// before it.
+type lastGroup struct {
+	prev   int32
+	chains []int32
 }
 
 // Matcher is a compiled rule set. It is safe for concurrent use and
 // immutable: to change rules, compile a new Matcher and swap it in.
 type Matcher struct {
-	rs      *RuleSet
-	ac      *automaton
-	pats    []pattern
+	rs *RuleSet
+	// layers[0] finds the rules' phrases; layers[1] the exceptions,
+	// guards and reported-speech markers, run only over a message in
+	// which a phrase was found (most messages have none).
+	layers  [2]layer
+	classes []partClass
 	chains  []chain
 	regexes []int32 // chains that are regexes
-	nSlots  int
-	nPhrase int
 	pool    sync.Pool
 }
 
@@ -87,10 +124,12 @@ type candidate struct {
 // hit is a part found with its chain's start.
 type hit struct{ start, end int32 }
 
-// slotHits is how many recent hits of one part are remembered.
-const slotHits = 4
+// slotHits is how many recent hits of one part class are remembered. The
+// chains that use a class are tried as soon as their last part is hit, so
+// the hits they need are recent ones.
+const slotHits = 8
 
-// slot remembers the latest hits of one part of a gapped chain.
+// slot remembers the latest hits of one part class.
 type slot struct {
 	n    uint8
 	hits [slotHits]hit
@@ -124,16 +163,57 @@ type scratch struct {
 func Compile(rs *RuleSet) (*Matcher, error) {
 	m := &Matcher{rs: rs}
 	x := newExpander(rs.Sets, false)
-	var lits []string
+	var lits [2][]string
 	var errs ErrorList
+	// distinct literals and distinct part classes
+	litIndex := map[string]int32{}
+	classIndex := map[string]int32{}
+	// owner: which rule a whole one-part phrase variant belongs to
 	owner := map[string]int{}
-	// addChain compiles one phrase into a chain and its patterns. dedupe
-	// (phrases only) skips variants the rule already has and refuses
-	// variants another rule has.
+	classOf := func(vs []variant, possessiveOK bool) int32 {
+		var key strings.Builder
+		if possessiveOK {
+			key.WriteString("p")
+		}
+		for _, v := range vs {
+			key.WriteByte(byte('0' + v.clitic))
+			key.WriteString(v.text)
+			key.WriteByte(0)
+		}
+		if ci, ok := classIndex[key.String()]; ok {
+			return ci
+		}
+		ci := int32(len(m.classes))
+		classIndex[key.String()] = ci
+		m.classes = append(m.classes, partClass{})
+		// phrases go to the first layer, the context (exceptions, guards,
+		// markers: the kinds that accept a possessive) to the second
+		L := 0
+		if possessiveOK {
+			L = 1
+		}
+		ly := &m.layers[L]
+		for _, v := range vs {
+			lk := string([]byte{byte('0' + v.clitic), boolByte(possessiveOK)}) + v.text
+			li, ok := litIndex[lk]
+			if !ok {
+				li = int32(len(lits[L]))
+				litIndex[lk] = li
+				lits[L] = append(lits[L], v.text)
+				r := []rune(v.text)
+				ly.pats = append(ly.pats, pattern{clitic: v.clitic, checkStart: isWordRune(r[0]), checkEnd: isWordRune(r[len(r)-1]), possessiveOK: possessiveOK})
+			}
+			ly.pats[li].classes = append(ly.pats[li].classes, ci)
+		}
+		return ci
+	}
+	// addChain compiles one phrase into a chain. dedupe (phrases only)
+	// drops variants of a one-part phrase the rule already has and
+	// refuses variants another rule has.
 	addChain := func(ch chain, text string, pos Pos, what string, dedupe bool) {
 		e, err := x.expand(text)
 		if err == nil && len(e.parts) > maxParts {
-			err = fmt.Errorf("has %d gaps; at most %d are allowed", len(e.parts)-1, maxParts-1)
+			err = fmt.Errorf("has %d parts after splitting; at most %d are allowed (fewer gaps or sets)", len(e.parts), maxParts)
 		}
 		if err != nil {
 			errs = append(errs, &Error{Pos: pos, Msg: fmt.Sprintf("%s %q: %v", what, text, err)})
@@ -145,37 +225,56 @@ func Compile(rs *RuleSet) (*Matcher, error) {
 		for _, g := range e.gaps {
 			ch.gaps = append(ch.gaps, uint8(g))
 		}
-		if ch.nparts > 1 {
-			ch.slot = int32(m.nSlots)
-			m.nSlots += int(ch.nparts) - 1
-		}
-		single := dedupe && ch.nparts == 1
-		reported := false
-		for pi, part := range e.parts {
-			for _, v := range part {
-				if single {
-					if o, dup := owner[v.text]; dup {
-						if o != int(ch.rule) && !reported {
-							reported = true
-							r, other := &rs.Rules[ch.rule], &rs.Rules[o]
-							errs = append(errs, &Error{Pos: pos, Msg: fmt.Sprintf("rule %s: phrase %q (as %q) is also a phrase of rule %s (at %s)", r.ID, text, v.text, other.ID, other.Pos)})
-						}
-						continue
+		if dedupe && len(e.parts) == 1 {
+			var keep []variant
+			reported := false
+			for _, v := range e.parts[0] {
+				if o, dup := owner[v.text]; dup {
+					if o != int(ch.rule) && !reported {
+						reported = true
+						r, other := &rs.Rules[ch.rule], &rs.Rules[o]
+						errs = append(errs, &Error{Pos: pos, Msg: fmt.Sprintf("rule %s: phrase %q (as %q) is also a phrase of rule %s (at %s)", r.ID, text, v.text, other.ID, other.Pos)})
 					}
-					owner[v.text] = int(ch.rule)
+					continue
 				}
-				r := []rune(v.text)
-				lits = append(lits, v.text)
-				m.pats = append(m.pats, pattern{
-					chain: ci, part: uint8(pi), clitic: v.clitic,
-					checkStart:   isWordRune(r[0]),
-					checkEnd:     isWordRune(r[len(r)-1]),
-					possessiveOK: ch.kind != kindPhrase,
-				})
+				owner[v.text] = int(ch.rule)
+				keep = append(keep, v)
+			}
+			if len(keep) == 0 {
+				return
+			}
+			e.parts[0] = keep
+		}
+		possessiveOK := ch.kind != kindPhrase
+		for i, part := range e.parts {
+			cl := classOf(part, possessiveOK)
+			ch.classes = append(ch.classes, cl)
+			c := &m.classes[cl]
+			if i < len(e.parts)-1 {
+				c.record = true
+			}
+			if i == 0 {
+				c.free = true
+			} else if pc := ch.classes[i-1]; !slices.Contains(c.prevs, pc) {
+				c.prevs = append(c.prevs, pc)
 			}
 		}
-		// a chain whose variants all belong to its rule already adds no
-		// pattern; it is kept so chain indices stay in order
+		prev := int32(-1)
+		if n := len(ch.classes); n > 1 {
+			prev = ch.classes[n-2]
+		}
+		lc := &m.classes[ch.classes[len(ch.classes)-1]]
+		gi := -1
+		for g := range lc.last {
+			if lc.last[g].prev == prev {
+				gi = g
+			}
+		}
+		if gi < 0 {
+			gi = len(lc.last)
+			lc.last = append(lc.last, lastGroup{prev: prev})
+		}
+		lc.last[gi].chains = append(lc.last[gi].chains, ci)
 		m.chains = append(m.chains, ch)
 	}
 	for i := range rs.Rules {
@@ -185,7 +284,6 @@ func Compile(rs *RuleSet) (*Matcher, error) {
 			addChain(ch, ph.Text, ph.Pos, "rule "+r.ID+": phrase", true)
 		}
 	}
-	m.nPhrase = len(lits)
 	for i := range rs.Rules {
 		r := &rs.Rules[i]
 		for _, u := range r.Unless {
@@ -211,13 +309,30 @@ func Compile(rs *RuleSet) (*Matcher, error) {
 	if len(errs) > 0 {
 		return nil, errs
 	}
-	m.ac = buildAutomaton(lits)
+	for L := range m.layers {
+		ly := &m.layers[L]
+		ly.ac = buildAutomaton(lits[L])
+		for i := range ly.pats {
+			for _, ci := range ly.pats[i].classes {
+				if m.classes[ci].free {
+					ly.pats[i].anyFree = true
+				}
+			}
+		}
+	}
 	n := len(rs.Rules)
-	slots := m.nSlots
+	nc := len(m.classes)
 	m.pool.New = func() any {
-		return &scratch{count: make([]uint8, n), ecount: make([]uint8, n), taken: make([]bool, n), slots: make([]slot, slots)}
+		return &scratch{count: make([]uint8, n), ecount: make([]uint8, n), taken: make([]bool, n), slots: make([]slot, nc)}
 	}
 	return m, nil
+}
+
+func boolByte(b bool) byte {
+	if b {
+		return '1'
+	}
+	return '0'
 }
 
 func effMood(phrase, rule Mood) Mood {
@@ -252,13 +367,14 @@ type Stats struct {
 
 // Stats returns the size of the compiled automaton.
 func (m *Matcher) Stats() Stats {
-	return Stats{
-		Rules:    len(m.rs.Rules),
-		Patterns: len(m.pats),
-		States:   len(m.ac.dict),
-		Classes:  int(m.ac.stride),
-		Bytes:    m.ac.sizeBytes(),
+	st := Stats{Rules: len(m.rs.Rules)}
+	for _, ly := range m.layers {
+		st.Patterns += len(ly.pats)
+		st.States += len(ly.ac.dict)
+		st.Classes = max(st.Classes, int(ly.ac.stride))
+		st.Bytes += ly.ac.sizeBytes()
 	}
+	return st
 }
 
 // MatchText matches a plain mrkdwn text.
@@ -304,20 +420,13 @@ func (m *Matcher) release(sc *scratch) {
 	}
 }
 
-// scan runs the automaton (and any regexes) over the normalized text.
+// scan runs the phrase automaton (and any regexes) over the normalized
+// text, and when a phrase was found, the context automaton (exceptions,
+// guards, reported speech) too.
 func (m *Matcher) scan(sc *scratch) {
-	b := sc.z.buf
-	a := m.ac
-	tr := a.trans
-	cl := &a.class
-	s, out := uint32(0), a.outStart
-	for i := 0; i < len(b); i++ {
-		s = tr[s+uint32(cl[b[i]])]
-		if s >= out {
-			m.emit(sc, int32(s/a.stride), i+1)
-		}
-	}
+	m.run(sc, &m.layers[0])
 	for _, ci := range m.regexes {
+		b := sc.z.buf
 		for _, loc := range m.chains[ci].regex.FindAllIndex(b, maxCandidatesPerRule) {
 			if loc[0] == loc[1] {
 				continue
@@ -327,6 +436,9 @@ func (m *Matcher) scan(sc *scratch) {
 			}
 			m.complete(sc, ci, loc[0], loc[1])
 		}
+	}
+	if len(sc.cands) > 0 {
+		m.runContext(sc)
 	}
 	// Reset only what this message touched: the cost of a message must
 	// not grow with the number of rules.
@@ -342,62 +454,193 @@ func (m *Matcher) scan(sc *scratch) {
 	sc.touched = sc.touched[:0]
 }
 
-// emit records every pattern that ends at state s, at normalized offset end.
-func (m *Matcher) emit(sc *scratch, s int32, end int) {
-	a := m.ac
+// runContext runs the context layer over the sentences that hold a
+// phrase candidate, and nowhere else: exceptions count in the candidate's
+// sentence, guards and markers before it in the sentence.
+func (m *Matcher) runContext(sc *scratch) {
+	b := sc.z.buf
+	m.sortCandidates(sc.cands)
+	done := 0
+	for _, cd := range sc.cands {
+		ss := max(sentenceStart(b, int(cd.start)), done)
+		se := sentenceEnd(b, int(cd.end))
+		if se < len(b) {
+			se++ // the sentence's last character ("?") too
+		}
+		if ss < se {
+			m.runRange(sc, &m.layers[1], ss, se)
+			done = se
+		}
+	}
+}
+
+// run runs one layer's automaton over the normalized text.
+func (m *Matcher) run(sc *scratch, ly *layer) {
+	m.runRange(sc, ly, 0, len(sc.z.buf))
+}
+
+// runRange runs one layer's automaton over b[from:to], starting at the
+// root: patterns that end in the range and start in it are found.
+func (m *Matcher) runRange(sc *scratch, ly *layer, from, to int) {
+	b := sc.z.buf
+	a := ly.ac
+	dense, stride, nDense := a.dense, a.stride, a.nDense
+	cl := &a.class
+	s := uint32(0)
+	for i := from; i < to; i++ {
+		c := cl[b[i]]
+		var v uint32
+		if s < nDense {
+			v = dense[s*stride+uint32(c)]
+		} else {
+			v = a.next(s, c)
+		}
+		s = v &^ outBit
+		if v&outBit != 0 {
+			m.emit(sc, ly, int32(s), i+1)
+		}
+	}
+}
+
+// emit records every literal that ends at state s, at normalized offset
+// end: a hit for each of its part classes, and a try of each chain that
+// ends with one of them.
+func (m *Matcher) emit(sc *scratch, ly *layer, s int32, end int) {
+	a := ly.ac
 	b := sc.z.buf
 	for t := s; t >= 0; t = a.dict[t] {
 		for _, pi := range a.ownPats[a.ownStart[t]:a.ownStart[t+1]] {
-			p := &m.pats[pi]
+			p := &ly.pats[pi]
 			start := end - int(a.patLen[pi])
+			// word boundaries first, with an ASCII fast path: most hits of
+			// a short literal are inside longer words
 			if p.clitic != clitNone {
 				var ok bool
 				if start, ok = cliticFits(b, start, p.clitic); !ok {
 					continue
 				}
-			} else if p.checkStart && wordBefore(b, start) {
-				continue
-			}
-			if p.checkEnd && wordAfter(b, end) && !(p.possessiveOK && possessiveAt(b, end)) {
-				continue
-			}
-			ch := &m.chains[p.chain]
-			if ch.nparts == 1 {
-				m.complete(sc, p.chain, start, end)
-				continue
-			}
-			cs := start
-			if p.part > 0 {
-				prev := &sc.slots[ch.slot+int32(p.part)-1]
-				found := false
-				for k := int(prev.n) - 1; k >= 0; k-- {
-					h := prev.hits[k]
-					if int(h.end) <= start && gapFits(b, int(h.end), start, int(ch.gaps[p.part-1])) {
-						cs, found = int(h.start), true
-						break
-					}
-				}
-				if !found {
+			} else if p.checkStart && start > 0 {
+				if c := b[start-1]; asciiWord[c] || (c == '\'' || c >= utf8.RuneSelf) && wordBefore(b, start) {
 					continue
 				}
 			}
-			if p.part == ch.nparts-1 {
-				m.complete(sc, p.chain, cs, end)
+			if p.checkEnd && end < len(b) {
+				if c := b[end]; asciiWord[c] || (c == '\'' || c >= utf8.RuneSelf) && wordAfter(b, end) && !(p.possessiveOK && possessiveAt(b, end)) {
+					continue
+				}
+			}
+			if !m.relevant(sc, p) {
 				continue
 			}
-			si := ch.slot + int32(p.part)
-			sl := &sc.slots[si]
-			if sl.n == 0 {
-				sc.touched = append(sc.touched, si)
+			for _, ci := range p.classes {
+				cl := &m.classes[ci]
+				if !m.classLive(sc, cl) {
+					continue
+				}
+				if cl.record {
+					sl := &sc.slots[ci]
+					if sl.n == 0 {
+						sc.touched = append(sc.touched, ci)
+					}
+					if sl.n == slotHits {
+						copy(sl.hits[:], sl.hits[1:])
+						sl.n--
+					}
+					sl.hits[sl.n] = hit{start: int32(start), end: int32(end)}
+					sl.n++
+				}
+				for g := range cl.last {
+					grp := &cl.last[g]
+					if grp.prev >= 0 && sc.slots[grp.prev].n == 0 {
+						continue
+					}
+					for _, chi := range grp.chains {
+						m.try(sc, chi, start, end)
+					}
+				}
 			}
-			if sl.n == slotHits {
-				copy(sl.hits[:], sl.hits[1:])
-				sl.n--
-			}
-			sl.hits[sl.n] = hit{start: int32(cs), end: int32(end)}
-			sl.n++
 		}
 	}
+}
+
+// asciiWord marks the ASCII bytes that are word characters (the
+// normalized text is lower case).
+var asciiWord = func() (t [256]bool) {
+	for c := 'a'; c <= 'z'; c++ {
+		t[c] = true
+	}
+	for c := '0'; c <= '9'; c++ {
+		t[c] = true
+	}
+	t['_'] = true
+	return t
+}()
+
+// relevant reports whether a hit of p could matter: one of its classes
+// starts a chain, or follows a class already hit.
+func (m *Matcher) relevant(sc *scratch, p *pattern) bool {
+	if p.anyFree {
+		return true
+	}
+	for _, ci := range p.classes {
+		if m.classLive(sc, &m.classes[ci]) {
+			return true
+		}
+	}
+	return false
+}
+
+func (m *Matcher) classLive(sc *scratch, cl *partClass) bool {
+	if cl.free {
+		return true
+	}
+	for _, pc := range cl.prevs {
+		if sc.slots[pc].n > 0 {
+			return true
+		}
+	}
+	return false
+}
+
+// try completes chain chi whose last part was just found at start..end,
+// looking back through the recent hits of its earlier parts: each must end
+// before the next starts, within the allowed gap. Closer hits are tried
+// first; a dead end backtracks (within a small budget of steps).
+func (m *Matcher) try(sc *scratch, chi int32, start, end int) {
+	ch := &m.chains[chi]
+	if ch.nparts == 1 {
+		m.complete(sc, chi, start, end)
+		return
+	}
+	budget := maxTrySteps
+	if s := m.back(sc, ch, int(ch.nparts)-2, start, &budget); s >= 0 {
+		m.complete(sc, chi, s, end)
+	}
+}
+
+// maxTrySteps bounds the backtracking of one try.
+const maxTrySteps = 64
+
+// back finds hits for parts k, k-1, …, 0 of ch that end before next, and
+// returns where part 0 starts (-1: none).
+func (m *Matcher) back(sc *scratch, ch *chain, k, next int, budget *int) int {
+	sl := &sc.slots[ch.classes[k]]
+	for j := int(sl.n) - 1; j >= 0; j-- {
+		if *budget--; *budget < 0 {
+			return -1
+		}
+		h := sl.hits[j]
+		if int(h.end) > next || !gapFits(sc.z.buf, int(h.end), next, int(ch.gaps[k])) {
+			continue
+		}
+		if k == 0 {
+			return int(h.start)
+		}
+		if s := m.back(sc, ch, k-1, int(h.start), budget); s >= 0 {
+			return s
+		}
+	}
+	return -1
 }
 
 // complete records a chain found whole at start..end.

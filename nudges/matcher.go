@@ -4,9 +4,9 @@ import (
 	"fmt"
 	"regexp"
 	"slices"
-	"unicode/utf8"
 	"strings"
 	"sync"
+	"unicode/utf8"
 )
 
 // Match is one rule found in one message.

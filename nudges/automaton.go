@@ -1,6 +1,9 @@
 package nudges
 
-import "sort"
+import (
+	"slices"
+	"strings"
+)
 
 // automaton is an Aho-Corasick automaton over byte classes, in two layers.
 // Every byte that occurs in some pattern gets its own class; all other
@@ -94,9 +97,14 @@ func buildAutomaton(patterns []string) *automaton {
 	for i := range order {
 		order[i] = int32(i)
 	}
-	sort.Slice(order, func(i, j int) bool { return patterns[order[i]] < patterns[order[j]] })
-	parent := []int32{-1}
-	label := []uint8{0}
+	slices.SortFunc(order, func(i, j int32) int { return strings.Compare(patterns[i], patterns[j]) })
+	total := 1
+	for _, p := range patterns {
+		total += len(p)
+	}
+	parent := make([]int32, 1, total)
+	label := make([]uint8, 1, total)
+	parent[0] = -1
 	endState := make([]int32, len(patterns))
 	var path []int32 // path[d] is the node at depth d+1 of the previous pattern
 	prev := ""

@@ -100,6 +100,7 @@ type expander struct {
 	// the same set turn up in many phrases.
 	parts   map[string][]variant
 	setAlts map[string][]string
+	z       normalizer
 }
 
 func newExpander(sets []Set, lenient bool) *expander {
@@ -189,7 +190,7 @@ const gapAdjacent = 0
 // into adjacent pieces. Each piece is its own set of automaton patterns and
 // the pieces are joined by position after the scan, so a phrase like
 // "{$a} {$b} {$c}" costs |a|+|b|+|c| patterns instead of |a|×|b|×|c|.
-const splitAbove = 48
+const splitAbove = 16
 
 // splitPart cuts a part (words between two …N gaps) into adjacent pieces
 // when multiplying it out would give more than splitAbove variants. It cuts
@@ -376,7 +377,9 @@ func (x *expander) expandPart(s string) ([]variant, error) {
 			return nil, err
 		}
 		for _, f := range formed {
-			n := normalizePhrase(f)
+			x.z.reset(x.z.buf)
+			x.z.plain(f, 0)
+			n := strings.TrimSpace(string(x.z.buf))
 			if n == "" {
 				return nil, fmt.Errorf("alternative %q is empty after normalization", f)
 			}
@@ -695,6 +698,9 @@ func buildContractionIndex() contractionIndex {
 // way, original spelling first.
 func (ix contractionIndex) forms(n string) []string {
 	words := strings.Split(n, " ")
+	if !ix.anyIn(words) {
+		return []string{n}
+	}
 	var out []string
 	var walk func(i int, acc []string)
 	walk = func(i int, acc []string) {
@@ -723,6 +729,21 @@ func (ix contractionIndex) forms(n string) []string {
 	}
 	walk(0, nil)
 	return out
+}
+
+// anyIn reports whether some word (or pair of words) has contraction forms.
+func (ix contractionIndex) anyIn(words []string) bool {
+	for i, w := range words {
+		if _, ok := ix.one[w]; ok {
+			return true
+		}
+		if i+1 < len(words) {
+			if _, ok := ix.two[w+" "+words[i+1]]; ok {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // orderFirst returns g with first moved to the front, keeping the rest in

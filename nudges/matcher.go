@@ -309,9 +309,18 @@ func Compile(rs *RuleSet) (*Matcher, error) {
 	if len(errs) > 0 {
 		return nil, errs
 	}
+	// the two layers' automata are independent: build them side by side
+	var wg sync.WaitGroup
+	for L := range m.layers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			m.layers[L].ac = buildAutomaton(lits[L])
+		}()
+	}
+	wg.Wait()
 	for L := range m.layers {
 		ly := &m.layers[L]
-		ly.ac = buildAutomaton(lits[L])
 		for i := range ly.pats {
 			for _, ci := range ly.pats[i].classes {
 				if m.classes[ci].free {

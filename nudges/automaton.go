@@ -46,7 +46,7 @@ const outBit = 1 << 31
 
 // denseBytes bounds the memory of the dense rows (they should stay in the
 // CPU's cache).
-const denseBytes = 1 << 18
+const denseBytes = 1 << 22
 
 // next returns the transition of state s (not in the dense layer) on class
 // c, following failure links down to a dense row.

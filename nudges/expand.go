@@ -535,16 +535,10 @@ func expandBraces(s string, resolve func(string) ([]string, error)) ([]string, e
 		if len(alts) < 2 && !strings.Contains(rest[:end], "$") {
 			return nil, errors.New("a {…} group needs at least two alternatives separated by '|' (or a {$set})")
 		}
-		if len(out)*len(alts) > maxExpansions {
-			return nil, fmt.Errorf("expands to more than %d variants", maxExpansions)
+		var err error
+		if out, err = multiply(out, prefix, alts); err != nil {
+			return nil, err
 		}
-		next := make([]string, 0, len(out)*len(alts))
-		for _, o := range out {
-			for _, a := range alts {
-				next = append(next, o+prefix+a)
-			}
-		}
-		out = next
 		s = rest[end+1:]
 	}
 	return out, nil
@@ -572,18 +566,26 @@ func expandForms(s string) ([]string, error) {
 		} else if strings.Contains(w, "~") {
 			return nil, fmt.Errorf("%q: ~ goes before a word (~question)", w)
 		}
-		if len(out)*len(alts) > maxExpansions {
-			return nil, fmt.Errorf("expands to more than %d variants", maxExpansions)
+		var err error
+		if out, err = multiply(out, sep, alts); err != nil {
+			return nil, err
 		}
-		next := make([]string, 0, len(out)*len(alts))
-		for _, o := range out {
-			for _, a := range alts {
-				next = append(next, o+sep+a)
-			}
-		}
-		out = next
 	}
 	return out, nil
+}
+
+// multiply returns every o+sep+a, bounded by maxExpansions.
+func multiply(out []string, sep string, alts []string) ([]string, error) {
+	if len(out)*len(alts) > maxExpansions {
+		return nil, fmt.Errorf("expands to more than %d variants", maxExpansions)
+	}
+	next := make([]string, 0, len(out)*len(alts))
+	for _, o := range out {
+		for _, a := range alts {
+			next = append(next, o+sep+a)
+		}
+	}
+	return next, nil
 }
 
 // checkPhraseSyntax validates a phrase that uses no sets.

@@ -548,33 +548,27 @@ func (p *parser) phrases(n *yaml.Node, what string) []Phrase {
 }
 
 func (p *parser) mood(n *yaml.Node, what string) Mood {
-	s, ok := p.str(n, what)
-	if !ok {
-		return MoodDefault
-	}
-	switch s {
-	case "any":
-		return MoodAny
-	case "imperative":
-		return MoodImperative
-	}
-	p.errorf(p.pos(n), "%s must be any or imperative, got %q", what, s)
-	return MoodDefault
+	return Mood(p.choice(n, what, "any", "imperative"))
 }
 
 func (p *parser) keep(n *yaml.Node, what string) Keep {
+	return Keep(p.choice(n, what, "skip", "keep"))
+}
+
+// choice reads one of the spellings given and returns its position plus
+// one (0: missing or wrong, reported).
+func (p *parser) choice(n *yaml.Node, what string, spellings ...string) uint8 {
 	s, ok := p.str(n, what)
 	if !ok {
-		return KeepDefault
+		return 0
 	}
-	switch s {
-	case "skip":
-		return Skip
-	case "keep":
-		return KeepIt
+	for i, sp := range spellings {
+		if s == sp {
+			return uint8(i + 1)
+		}
 	}
-	p.errorf(p.pos(n), "%s must be skip or keep, got %q", what, s)
-	return KeepDefault
+	p.errorf(p.pos(n), "%s must be %s, got %q", what, strings.Join(spellings, " or "), s)
+	return 0
 }
 
 func (p *parser) tip(n *yaml.Node, what string, t *Tip) {

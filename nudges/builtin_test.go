@@ -102,3 +102,30 @@ func TestBuiltinYAMLIsACopy(t *testing.T) {
 		t.Fatal("BuiltinYAML returned the embedded slice itself")
 	}
 }
+
+// TestBuiltinExamplesCover: every built-in rule carries at least eight
+// examples it must match and eight it must not, and its no_match examples
+// include a question (the rule either skips questions or keeps them on
+// purpose, and the examples show which).
+func TestBuiltinExamplesCover(t *testing.T) {
+	rs, err := Builtin()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range rs.Rules {
+		r := &rs.Rules[i]
+		if len(r.Examples.Match) < 8 || len(r.Examples.NoMatch) < 8 {
+			t.Errorf("%s: rule %s has %d match and %d no_match examples, want at least 8 of each",
+				r.Pos, r.ID, len(r.Examples.Match), len(r.Examples.NoMatch))
+		}
+		question := false
+		for _, ex := range r.Examples.NoMatch {
+			if strings.Contains(ex.Text, "?") {
+				question = true
+			}
+		}
+		if !question && r.Questions != KeepIt {
+			t.Errorf("%s: rule %s has no question among its no_match examples", r.Pos, r.ID)
+		}
+	}
+}

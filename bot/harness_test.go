@@ -55,13 +55,20 @@ type harnessOptions struct {
 	clockNow func() time.Time
 }
 
-func builtinMatcher(t testing.TB) *nudges.Matcher {
-	t.Helper()
+// compiledBuiltin compiles the built-in rules once per test binary: a
+// Matcher is immutable and safe for concurrent use, and compiling it under
+// the race detector takes about a second.
+var compiledBuiltin = sync.OnceValues(func() (*nudges.Matcher, error) {
 	rs, err := nudges.Builtin()
 	if err != nil {
-		t.Fatal(err)
+		return nil, err
 	}
-	m, err := nudges.Compile(rs)
+	return nudges.Compile(rs)
+})
+
+func builtinMatcher(t testing.TB) *nudges.Matcher {
+	t.Helper()
+	m, err := compiledBuiltin()
 	if err != nil {
 		t.Fatal(err)
 	}

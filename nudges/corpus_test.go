@@ -111,6 +111,9 @@ func TestCorpusQuality(t *testing.T) {
 // The messages must not end up in CI logs: this test logs and reports only
 // line numbers, rule ids and counts, never message text.
 func TestRealChat(t *testing.T) {
+	if raceEnabled {
+		t.Skip("131,480 messages under the race detector take half a minute and test no concurrency: .ci/run runs this test again without -race")
+	}
 	path := os.Getenv("LEADNUDGE_REALCHAT")
 	if path == "" {
 		path = filepath.Join("..", "..", "shared", "realchat", "messages.jsonl")

@@ -16,6 +16,16 @@
 // author's own words (code, block quotes, quoted speech, links, mentions,
 // emoji codes), and runs one Aho-Corasick automaton over every phrase variant
 // of every rule, so the cost per message does not grow with the number of
-// rules. Word boundaries are Unicode-aware. Exceptions ("unless") are judged
-// against the sentence that contains a match.
+// rules. Word boundaries are Unicode-aware.
+//
+// Phrases are written with {a|b} alternatives, {$set} word sets, ~word forms
+// and …N gaps; contractions match both ways. A phrase that multiplies out to
+// many variants is cut into adjacent pieces, found separately and joined by
+// position (see Compile). Each candidate is then judged against its sentence:
+// meta-talk guards and reported speech before it, the rule's exceptions
+// anywhere in it, a question mark at its end, and for imperative phrases
+// whether it opens a clause. Exceptions, guards and reported-speech markers
+// are a second automaton that runs only over sentences holding a candidate.
+// Matcher.Explain says, for every candidate, why it was kept or dropped;
+// Evaluate measures a rule set on a labelled corpus.
 package nudges

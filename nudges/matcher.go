@@ -157,9 +157,12 @@ type scratch struct {
 	touched []int32
 }
 
-// Compile builds the matcher for a validated rule set. It fails when two
-// rules share a phrase variant, a phrase refers to an unknown set, or a
-// regex does not compile.
+// Compile builds the matcher for a validated rule set. Every phrase,
+// exception, guard and reported-speech marker becomes a chain of parts (its
+// …N gaps, and cuts made where a part would multiply out to more than
+// splitAbove variants); identical parts are one class, found once. It fails
+// when two rules share a one-part phrase variant, a phrase refers to an
+// unknown set, or a regex does not compile.
 func Compile(rs *RuleSet) (*Matcher, error) {
 	m := &Matcher{rs: rs}
 	x := newExpander(rs.Sets, false)

@@ -129,3 +129,18 @@ func TestBuiltinExamplesCover(t *testing.T) {
 		}
 	}
 }
+
+// TestBuiltinNoRegex: a regex runs over every message, phrases cost
+// nothing until they are found; the built-in rules stay on the fast path
+// (one regex made a 200-byte message three times slower).
+func TestBuiltinNoRegex(t *testing.T) {
+	rs, err := Builtin()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range rs.Rules {
+		if r := &rs.Rules[i]; len(r.Regex) > 0 {
+			t.Errorf("%s: rule %s uses regex %q: write it as phrases", r.Pos, r.ID, r.Regex)
+		}
+	}
+}

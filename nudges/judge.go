@@ -171,18 +171,31 @@ func opensClause(b []byte, ss, i int) bool {
 	}
 }
 
-// firstPersonBefore reports whether the word before i (within the sentence
-// starting at ss) is "i" or "we": "as I said" is the author's own voice.
+// firstPersonBefore reports whether the words before i (within the
+// sentence starting at ss) make a reporting verb the author's own voice:
+// "as I said", "I've already answered", "we just told them", and the
+// set phrases "that said", "having said that".
 func firstPersonBefore(b []byte, i, ss int) bool {
-	for i > ss && b[i-1] == ' ' {
-		i--
+	for {
+		for i > ss && b[i-1] == ' ' {
+			i--
+		}
+		j := i
+		for j > ss && (isWordByte(b[j-1]) || b[j-1] == '\'') {
+			j--
+		}
+		switch w := string(b[j:i]); w {
+		case "i", "we", "i've", "we've", "i'd", "we'd", "i'm", "we're", "i'll", "we'll", "that", "having":
+			return true
+		case "already", "just", "also", "literally", "really", "even", "have", "had", "clearly", "explicitly":
+			if j == i {
+				return false
+			}
+			i = j
+		default:
+			return false
+		}
 	}
-	j := i
-	for j > ss && isWordByte(b[j-1]) {
-		j--
-	}
-	w := string(b[j:i])
-	return w == "i" || w == "we"
 }
 
 // cliticFits reports whether the word before start takes the contracted

@@ -245,3 +245,21 @@ rules:
 		t.Errorf("a file that does not extend builtin must define its sets: %v", err)
 	}
 }
+
+// TestOwnVoice: a reporting verb in the author's own voice does not make
+// what follows someone else's words.
+func TestOwnVoice(t *testing.T) {
+	m := mustCompileFile(t, "testdata/judge.yaml")
+	for text, want := range map[string]string{
+		"That said, this is not up for discussion.":               "not-up-for-discussion[not up for discussion]",
+		"Having said that, this is not up for discussion.":        "not-up-for-discussion[not up for discussion]",
+		"I've already said it: not up for discussion.":            "not-up-for-discussion[not up for discussion]",
+		"we just told them it's not up for discussion":            "not-up-for-discussion[not up for discussion]",
+		"He already said it's not up for discussion":              "",
+		"she said that, honestly, it's not up for discussion now": "",
+	} {
+		if got := summary(m.MatchText(text)); got != want {
+			t.Errorf("MatchText(%q) = %q, want %q", text, got, want)
+		}
+	}
+}

@@ -588,30 +588,6 @@ func multiply(out []string, sep string, alts []string) ([]string, error) {
 	return next, nil
 }
 
-// checkPhraseSyntax validates a phrase that uses no sets.
-func checkPhraseSyntax(ph string) error {
-	return newExpander(nil, false).check(ph)
-}
-
-// phraseVariants returns every normalized literal of a phrase without sets
-// or gaps, in a deterministic order (the phrase as written first).
-func phraseVariants(ph string) ([]string, error) {
-	e, err := newExpander(nil, false).expand(ph)
-	if err != nil {
-		return nil, err
-	}
-	if len(e.parts) != 1 {
-		return nil, errors.New("phrase has gaps")
-	}
-	var out []string
-	for _, v := range e.parts[0] {
-		if v.clitic == clitNone {
-			out = append(out, v.text)
-		}
-	}
-	return out, nil
-}
-
 func hasWordRune(s string) bool {
 	for _, r := range s {
 		if isWordRune(r) {
@@ -619,15 +595,6 @@ func hasWordRune(s string) bool {
 		}
 	}
 	return false
-}
-
-// normalizePhrase normalizes a phrase exactly as message text is normalized,
-// minus the skipping of code, quotes and entities (a phrase is all words).
-func normalizePhrase(s string) string {
-	var n normalizer
-	n.reset(nil)
-	n.plain(s, 0)
-	return strings.TrimSpace(string(n.buf))
 }
 
 // contractionGroups are spellings that mean the same, matched both ways.

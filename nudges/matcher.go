@@ -29,7 +29,8 @@ const (
 	kindReported
 )
 
-// maxParts bounds how many gap-separated parts one phrase may have.
+// maxParts bounds how many parts (between …N gaps and cuts) one phrase may
+// have.
 const maxParts = 32
 
 // chain is one compiled phrase, exception, guard or reported-speech marker:
@@ -64,9 +65,7 @@ type pattern struct {
 	// possessiveOK: a possessive 's may follow (exceptions and guards:
 	// "nike" also excuses "Nike's").
 	possessiveOK bool
-	// anyFree: one of the classes starts a chain, so a hit always matters.
-	anyFree bool
-	classes []int32
+	classes      []int32
 }
 
 // layer is one automaton and the payloads of its patterns.
@@ -105,7 +104,7 @@ type lastGroup struct {
 type Matcher struct {
 	rs *RuleSet
 	// layers[0] finds the rules' phrases; layers[1] the exceptions,
-	// guards and reported-speech markers, run only over a message in
+	// guards and reported-speech markers, run only over the sentences in
 	// which a phrase was found (most messages have none).
 	layers  [2]layer
 	classes []partClass
@@ -121,7 +120,7 @@ type candidate struct {
 	start, end int32
 }
 
-// hit is a part found with its chain's start.
+// hit is where a literal of a part class was found.
 type hit struct{ start, end int32 }
 
 // slotHits is how many recent hits of one part class are remembered. The
@@ -322,16 +321,6 @@ func Compile(rs *RuleSet) (*Matcher, error) {
 		}()
 	}
 	wg.Wait()
-	for L := range m.layers {
-		ly := &m.layers[L]
-		for i := range ly.pats {
-			for _, ci := range ly.pats[i].classes {
-				if m.classes[ci].free {
-					ly.pats[i].anyFree = true
-				}
-			}
-		}
-	}
 	n := len(rs.Rules)
 	nc := len(m.classes)
 	m.pool.New = func() any {
@@ -541,9 +530,6 @@ func (m *Matcher) emit(sc *scratch, ly *layer, s int32, end int) {
 					continue
 				}
 			}
-			if !m.relevant(sc, p) {
-				continue
-			}
 			for _, ci := range p.classes {
 				cl := &m.classes[ci]
 				if !m.classLive(sc, cl) {
@@ -588,20 +574,8 @@ var asciiWord = func() (t [256]bool) {
 	return t
 }()
 
-// relevant reports whether a hit of p could matter: one of its classes
-// starts a chain, or follows a class already hit.
-func (m *Matcher) relevant(sc *scratch, p *pattern) bool {
-	if p.anyFree {
-		return true
-	}
-	for _, ci := range p.classes {
-		if m.classLive(sc, &m.classes[ci]) {
-			return true
-		}
-	}
-	return false
-}
-
+// classLive reports whether a hit of cl could matter: it starts a chain,
+// or follows a class already hit.
 func (m *Matcher) classLive(sc *scratch, cl *partClass) bool {
 	if cl.free {
 		return true

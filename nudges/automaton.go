@@ -47,7 +47,7 @@ const outBit = 1 << 31
 // denseBytes bounds the memory of the dense rows: the states nearest the
 // root, where scanning spends nearly all its time, fit; the long tails of
 // rich rule sets do not need to.
-const denseBytes = 1 << 22
+const denseBytes = 1 << 20
 
 // next returns the transition of state s (not in the dense layer) on class
 // c, following failure links down to a dense row.

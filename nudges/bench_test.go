@@ -279,3 +279,29 @@ func BenchmarkCompile(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkBuiltinLoad is what a process pays to start matching with the
+// built-in rules: parsing the embedded file (which checks and expands every
+// phrase) and compiling it (which reuses those expansions).
+func BenchmarkBuiltinLoad(b *testing.B) {
+	b.Run("parse", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			if _, err := Builtin(); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("parse+compile", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			rs, err := Builtin()
+			if err != nil {
+				b.Fatal(err)
+			}
+			if _, err := Compile(rs); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+}

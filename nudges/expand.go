@@ -3,7 +3,10 @@ package nudges
 import (
 	"errors"
 	"fmt"
+	"maps"
+	"slices"
 	"strings"
+	"sync"
 	"unicode"
 	"unicode/utf8"
 )
@@ -96,19 +99,37 @@ type expander struct {
 	// them against the merged sets).
 	lenient bool
 	cx      contractionIndex
-	// parts and setAlts memoize: the same part ("{$explain} myself") and
-	// the same set turn up in many phrases.
+	// phrases, parts and setAlts memoize: the same part ("{$explain}
+	// myself") and the same set turn up in many phrases, and Compile
+	// expands again what ParseRules checked. Memoized expansions are shared:
+	// callers must not modify them.
+	phrases map[string]expansion
 	parts   map[string][]variant
 	setAlts map[string][]string
 	z       normalizer
 }
 
 func newExpander(sets []Set, lenient bool) *expander {
-	x := &expander{sets: make(map[string][]string, len(sets)), lenient: lenient, cx: buildContractionIndex(),
-		parts: map[string][]variant{}, setAlts: map[string][]string{}}
+	x := &expander{sets: make(map[string][]string, len(sets)), lenient: lenient, cx: contractions(),
+		phrases: map[string]expansion{}, parts: map[string][]variant{}, setAlts: map[string][]string{}}
 	for _, s := range sets {
 		x.sets[s.Name] = append(x.sets[s.Name], s.Members...)
 	}
+	return x
+}
+
+// from seeds x with the memoized expansions of frozen, an expander nobody
+// changes any more, when both expand the same way (same sets, neither
+// lenient), and returns x. Only frozen's maps are read, so any number of
+// goroutines may start from the same one.
+func (x *expander) from(frozen *expander) *expander {
+	if frozen == nil || frozen.lenient || x.lenient ||
+		!maps.EqualFunc(x.sets, frozen.sets, func(a, b []string) bool { return slices.Equal(a, b) }) {
+		return x
+	}
+	x.phrases = maps.Clone(frozen.phrases)
+	x.parts = maps.Clone(frozen.parts)
+	x.setAlts = maps.Clone(frozen.setAlts)
 	return x
 }
 
@@ -134,8 +155,8 @@ func checkText(ph string) error {
 }
 
 // checkSetMember validates one member of a set: words, {a|b} and ~forms,
-// but no set references and no gaps.
-func checkSetMember(m string) error {
+// but no set references and no gaps. bare is an expander without sets.
+func checkSetMember(bare *expander, m string) error {
 	if err := checkText(m); err != nil {
 		return err
 	}
@@ -149,12 +170,24 @@ func checkSetMember(m string) error {
 	if len(parts) > 1 {
 		return errors.New("a set member cannot hold a gap")
 	}
-	_, err = newExpander(nil, false).expand(m)
+	_, err = bare.expand(m)
 	return err
 }
 
-// expand multiplies a phrase out into its parts' variants.
+// expand multiplies a phrase out into its parts' variants. The result is
+// memoized and shared: do not modify it.
 func (x *expander) expand(ph string) (expansion, error) {
+	if e, ok := x.phrases[ph]; ok {
+		return e, nil
+	}
+	e, err := x.expandNew(ph)
+	if err == nil {
+		x.phrases[ph] = e
+	}
+	return e, err
+}
+
+func (x *expander) expandNew(ph string) (expansion, error) {
 	parts, gaps, err := splitGaps(ph)
 	if err != nil {
 		return expansion{}, err
@@ -359,7 +392,7 @@ func (x *expander) expandPart(s string) ([]variant, error) {
 	if err != nil {
 		return nil, err
 	}
-	seen := map[string]bool{}
+	seen := make(map[string]bool, 2*len(alts))
 	var out []variant
 	add := func(v variant) error {
 		if !seen[v.text] {
@@ -649,6 +682,10 @@ type contractionIndex struct {
 	two map[string][]string // "w1 w2" forms → group
 }
 
+// contractions is the contraction index, built on first use and never
+// changed after.
+var contractions = sync.OnceValue(buildContractionIndex)
+
 func buildContractionIndex() contractionIndex {
 	ix := contractionIndex{one: map[string][]string{}, two: map[string][]string{}}
 	for _, g := range contractionGroups {
@@ -666,13 +703,27 @@ func buildContractionIndex() contractionIndex {
 // forms returns the normalized phrase with every contraction spelled every
 // way, original spelling first.
 func (ix contractionIndex) forms(n string) []string {
-	words := strings.Split(n, " ")
-	if !ix.anyIn(words) {
+	if !ix.anyInText(n) {
 		return []string{n}
 	}
+	words := strings.Split(n, " ")
 	var out []string
-	var walk func(i int, acc []string)
-	walk = func(i int, acc []string) {
+	acc := make([]string, 0, len(words)) // reused: the walk is depth-first
+	var walk func(i int)
+	// each tries the group's forms, first as written, with k words taken
+	each := func(g []string, first string, i, k int) {
+		d := len(acc)
+		acc = append(acc, first)
+		walk(i + k)
+		for _, f := range g {
+			if f != first {
+				acc = append(acc[:d], f)
+				walk(i + k)
+			}
+		}
+		acc = acc[:d]
+	}
+	walk = func(i int) {
 		if len(out) > maxExpansions {
 			return
 		}
@@ -681,51 +732,43 @@ func (ix contractionIndex) forms(n string) []string {
 			return
 		}
 		if i+1 < len(words) {
-			if g, ok := ix.two[words[i]+" "+words[i+1]]; ok {
-				for _, f := range orderFirst(g, words[i]+" "+words[i+1]) {
-					walk(i+2, append(acc[:len(acc):len(acc)], f))
-				}
+			two := words[i] + " " + words[i+1]
+			if g, ok := ix.two[two]; ok {
+				each(g, two, i, 2)
 				return
 			}
 		}
 		if g, ok := ix.one[words[i]]; ok {
-			for _, f := range orderFirst(g, words[i]) {
-				walk(i+1, append(acc[:len(acc):len(acc)], f))
-			}
+			each(g, words[i], i, 1)
 			return
 		}
-		walk(i+1, append(acc[:len(acc):len(acc)], words[i]))
+		acc = append(acc, words[i])
+		walk(i + 1)
+		acc = acc[:len(acc)-1]
 	}
-	walk(0, nil)
+	walk(0)
 	return out
 }
 
-// anyIn reports whether some word (or pair of words) has contraction forms.
-func (ix contractionIndex) anyIn(words []string) bool {
-	for i, w := range words {
+// anyInText reports whether some word of n (or pair of words; n is split
+// on single spaces) has contraction forms.
+func (ix contractionIndex) anyInText(n string) bool {
+	prev := ""
+	for rest := n; ; {
+		w, tail, more := strings.Cut(rest, " ")
 		if _, ok := ix.one[w]; ok {
 			return true
 		}
-		if i+1 < len(words) {
-			if _, ok := ix.two[w+" "+words[i+1]]; ok {
+		if prev != "" {
+			if _, ok := ix.two[prev+" "+w]; ok {
 				return true
 			}
 		}
-	}
-	return false
-}
-
-// orderFirst returns g with first moved to the front, keeping the rest in
-// group order, so the phrase as written is always the first variant.
-func orderFirst(g []string, first string) []string {
-	out := make([]string, 0, len(g))
-	out = append(out, first)
-	for _, f := range g {
-		if f != first {
-			out = append(out, f)
+		if !more {
+			return false
 		}
+		prev, rest = w, tail
 	}
-	return out
 }
 
 // cliticForms returns the variants of v that start inside a contraction

@@ -179,7 +179,7 @@ func TestPhraseSyntaxErrors(t *testing.T) {
 		}
 	}
 	for m, want := range map[string]string{"{$s}": "cannot refer to a set", "a …2 b": "cannot hold a gap", "~ok": ""} {
-		err := checkSetMember(m)
+		err := checkSetMember(newExpander(nil, false), m)
 		if want == "" && err != nil || want != "" && (err == nil || !strings.Contains(err.Error(), want)) {
 			t.Errorf("checkSetMember(%q) = %v, want %q", m, err, want)
 		}

@@ -101,6 +101,9 @@ func ParseRules(name string, data []byte) (*RuleSet, error) {
 		})
 		return nil, p.errs
 	}
+	if !p.ex.lenient {
+		rs.checked = p.ex // Compile reuses what the checks expanded
+	}
 	return rs, nil
 }
 
@@ -375,6 +378,7 @@ func (p *parser) sets(n *yaml.Node, rs *RuleSet) {
 		return
 	}
 	seen := map[string]Pos{}
+	bare := newExpander(nil, false)
 	for i := 0; i+1 < len(n.Content); i += 2 {
 		k, v := n.Content[i], n.Content[i+1]
 		name := k.Value
@@ -392,7 +396,7 @@ func (p *parser) sets(n *yaml.Node, rs *RuleSet) {
 			p.errorf(p.pos(v), "set %s is empty", name)
 		}
 		for j, m := range members {
-			if err := checkSetMember(m); err != nil {
+			if err := checkSetMember(bare, m); err != nil {
 				p.errorf(pos[j], "set %s: member %q: %v", name, m, err)
 			}
 		}

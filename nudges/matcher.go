@@ -164,11 +164,16 @@ type scratch struct {
 // unknown set, or a regex does not compile.
 func Compile(rs *RuleSet) (*Matcher, error) {
 	m := &Matcher{rs: rs}
-	x := newExpander(rs.Sets, false)
+	x := newExpander(rs.Sets, false).from(rs.checked)
 	var lits [2][]string
 	var errs ErrorList
 	// distinct literals and distinct part classes
-	litIndex := map[string]int32{}
+	type litKey struct {
+		text         string
+		clitic       clitic
+		possessiveOK bool
+	}
+	litIndex := make(map[litKey]int32, 1<<14) // the built-in rules have ~21k
 	classIndex := map[string]int32{}
 	// owner: which rule a whole one-part phrase variant belongs to
 	owner := map[string]int{}
@@ -196,14 +201,15 @@ func Compile(rs *RuleSet) (*Matcher, error) {
 		}
 		ly := &m.layers[L]
 		for _, v := range vs {
-			lk := string([]byte{byte('0' + v.clitic), boolByte(possessiveOK)}) + v.text
+			lk := litKey{v.text, v.clitic, possessiveOK}
 			li, ok := litIndex[lk]
 			if !ok {
 				li = int32(len(lits[L]))
 				litIndex[lk] = li
 				lits[L] = append(lits[L], v.text)
-				r := []rune(v.text)
-				ly.pats = append(ly.pats, pattern{clitic: v.clitic, checkStart: isWordRune(r[0]), checkEnd: isWordRune(r[len(r)-1]), possessiveOK: possessiveOK})
+				r0, _ := utf8.DecodeRuneInString(v.text)
+				rn, _ := utf8.DecodeLastRuneInString(v.text)
+				ly.pats = append(ly.pats, pattern{clitic: v.clitic, checkStart: isWordRune(r0), checkEnd: isWordRune(rn), possessiveOK: possessiveOK})
 			}
 			ly.pats[li].classes = append(ly.pats[li].classes, ci)
 		}
@@ -245,7 +251,7 @@ func Compile(rs *RuleSet) (*Matcher, error) {
 			if len(keep) == 0 {
 				return
 			}
-			e.parts[0] = keep
+			e.parts = [][]variant{keep} // e is shared with the memo: replace, never modify
 		}
 		possessiveOK := ch.kind != kindPhrase
 		for i, part := range e.parts {
@@ -327,13 +333,6 @@ func Compile(rs *RuleSet) (*Matcher, error) {
 		return &scratch{count: make([]uint8, n), ecount: make([]uint8, n), taken: make([]bool, n), slots: make([]slot, nc)}
 	}
 	return m, nil
-}
-
-func boolByte(b bool) byte {
-	if b {
-		return '1'
-	}
-	return '0'
 }
 
 func effMood(phrase, rule Mood) Mood {
@@ -532,7 +531,7 @@ func (m *Matcher) emit(sc *scratch, ly *layer, s int32, end int) {
 			}
 			for _, ci := range p.classes {
 				cl := &m.classes[ci]
-				if !m.classLive(sc, cl) {
+				if !m.classLive(sc, cl, start) {
 					continue
 				}
 				if cl.record {
@@ -549,7 +548,7 @@ func (m *Matcher) emit(sc *scratch, ly *layer, s int32, end int) {
 				}
 				for g := range cl.last {
 					grp := &cl.last[g]
-					if grp.prev >= 0 && sc.slots[grp.prev].n == 0 {
+					if grp.prev >= 0 && !sc.slots[grp.prev].near(start) {
 						continue
 					}
 					for _, chi := range grp.chains {
@@ -574,18 +573,29 @@ var asciiWord = func() (t [256]bool) {
 	return t
 }()
 
-// classLive reports whether a hit of cl could matter: it starts a chain,
-// or follows a class already hit.
-func (m *Matcher) classLive(sc *scratch, cl *partClass) bool {
+// classLive reports whether a hit of cl at start could matter: it starts
+// a chain, or follows near enough a class already hit.
+func (m *Matcher) classLive(sc *scratch, cl *partClass, start int) bool {
 	if cl.free {
 		return true
 	}
 	for _, pc := range cl.prevs {
-		if sc.slots[pc].n > 0 {
+		if sc.slots[pc].near(start) {
 			return true
 		}
 	}
 	return false
+}
+
+// maxGapBytes is the farthest a part may end before the next one starts:
+// gapFits allows at most 48 bytes a word.
+const maxGapBytes = 48 * (maxGap + 1)
+
+// near reports whether the slot's latest hit ends close enough before
+// start for some gap to bridge (in a long text, earlier parts are hit
+// everywhere; only the recent ones count).
+func (sl *slot) near(start int) bool {
+	return sl.n > 0 && start-int(sl.hits[sl.n-1].end) <= maxGapBytes
 }
 
 // try completes chain chi whose last part was just found at start..end,
@@ -616,8 +626,11 @@ func (m *Matcher) back(sc *scratch, ch *chain, k, next int, budget *int) int {
 			return -1
 		}
 		h := sl.hits[j]
-		if int(h.end) > next || !gapFits(sc.z.buf, int(h.end), next, int(ch.gaps[k])) {
+		if int(h.end) > next {
 			continue
+		}
+		if !gapFits(sc.z.buf, int(h.end), next, int(ch.gaps[k])) {
+			break // hits are in text order: an older one is farther still
 		}
 		if k == 0 {
 			return int(h.start)

@@ -342,3 +342,46 @@ rules:
 		}
 	}
 }
+
+// TestCompileReusesCheckedExpansions: Compile starts from the expansions
+// ParseRules made while checking, and the matcher it builds is the one a
+// fresh expansion builds; once the sets change, nothing is reused.
+func TestCompileReusesCheckedExpansions(t *testing.T) {
+	rs, err := Builtin()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rs.checked == nil || len(rs.checked.phrases) == 0 {
+		t.Fatal("ParseRules kept no expansions for Compile")
+	}
+	fresh := *rs
+	fresh.checked = nil
+	a, err := Compile(rs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := Compile(&fresh)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a.Stats() != b.Stats() {
+		t.Fatalf("reused %+v, fresh %+v", a.Stats(), b.Stats())
+	}
+	for _, r := range rs.Rules {
+		for _, ex := range append(append([]Example(nil), r.Examples.Match...), r.Examples.NoMatch...) {
+			if ga, gb := fmt.Sprint(spans(a.MatchText(ex.Text))), fmt.Sprint(spans(b.MatchText(ex.Text))); ga != gb {
+				t.Errorf("%q: reused %s, fresh %s", ex.Text, ga, gb)
+			}
+		}
+	}
+
+	if x := newExpander(rs.Sets, false).from(rs.checked); len(x.phrases) == 0 {
+		t.Fatal("same sets: the checked expansions were not taken")
+	}
+	changed := append([]Set(nil), rs.Sets...)
+	changed[0].Members = append(append([]string(nil), changed[0].Members...), "zzyzx")
+	y := newExpander(changed, false).from(rs.checked)
+	if len(y.phrases) != 0 || len(y.parts) != 0 {
+		t.Fatal("the sets changed, yet the checked expansions were reused")
+	}
+}

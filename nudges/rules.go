@@ -271,6 +271,10 @@ type RuleSet struct {
 	Extends   string
 	Disable   []Ref
 	Overrides []Override
+
+	// checked is the expander ParseRules checked the phrases with, for
+	// Compile to start from; it is not changed after ParseRules returns.
+	checked *expander
 }
 
 // Ref names a rule by id, with where it was named.

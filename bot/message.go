@@ -152,13 +152,10 @@ func (b *Bot) readable(ev *eventBody) (msg, prev *messageBody, reason string) {
 		if prev == nil {
 			prev = &messageBody{}
 		}
-	} else if !readableSubtype(ev.Subtype) {
-		if ev.Subtype == "bot_message" || ev.BotID != "" {
-			return nil, nil, "bot"
-		}
-		return nil, nil, "subtype"
+	} else if r := SkipReason(ev.Subtype, ev.BotID, ev.User); r != "" {
+		return nil, nil, r
 	}
-	switch {
+	switch { // an edit's new version: only who wrote it counts
 	case msg.BotID != "" || msg.Subtype == "bot_message":
 		return nil, nil, "bot"
 	case msg.User == "":
@@ -169,6 +166,30 @@ func (b *Bot) readable(ev *eventBody) (msg, prev *messageBody, reason string) {
 		return nil, nil, "channel_excluded"
 	}
 	return msg, prev, ""
+}
+
+// SkipReason says why the bot ignores a message with these fields, or ""
+// when it reads it: "bot" (a bot or app wrote it), "subtype" (a join, a
+// topic change… anything but the author's own new words), "no_user". It is
+// the filter `leadnudge scan` applies to an export, so a scan decides as
+// the bot does.
+func SkipReason(subtype, botID, user string) string {
+	switch {
+	case botID != "" || subtype == "bot_message":
+		return "bot"
+	case !readableSubtype(subtype):
+		return "subtype"
+	case user == "":
+		return "no_user"
+	}
+	return ""
+}
+
+// ChannelTest returns the bot's channel test for the configured allow and
+// deny lists (ids or names), with channel names resolved through byName
+// (name → id), as `leadnudge scan` needs it for an export.
+func ChannelTest(allow, deny []string, byName map[string]string) func(channelID string) bool {
+	return buildChannelFilter(allow, deny, byName).allowed
 }
 
 // channelAllowed applies the allow and deny lists (resolved to ids).

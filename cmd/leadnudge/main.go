@@ -52,6 +52,7 @@ func newRootCmd(stdin io.Reader, stdout, stderr io.Writer) *cobra.Command {
 	root.AddCommand(
 		newVersionCmd(),
 		newCheckCmd(),
+		newScanCmd(),
 		newRulesCmd(),
 		newRunCmd(),
 		newDemoCmd(),

@@ -90,7 +90,6 @@ func decodeLines(r io.Reader, fn func(m *Message), bad func(off int64, err error
 	sc := bufio.NewScanner(r)
 	sc.Buffer(make([]byte, 0, 64<<10), maxLine)
 	var off int64
-	var m Message
 	for sc.Scan() {
 		line := sc.Bytes()
 		start := off
@@ -98,16 +97,9 @@ func decodeLines(r io.Reader, fn func(m *Message), bad func(off int64, err error
 		if len(bytes.TrimSpace(line)) == 0 {
 			continue
 		}
-		m = Message{}
-		if err := json.Unmarshal(line, &m); err != nil {
-			var te *json.UnmarshalTypeError
-			if errors.As(err, &te) {
-				err = shapeError(te)
-			}
+		if err := decodeBytes(line, true, fn, nil); err != nil {
 			bad(start, err)
-			continue
 		}
-		fn(&m)
 	}
 	if err := sc.Err(); err != nil {
 		return &offsetError{off, err}

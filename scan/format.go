@@ -79,7 +79,7 @@ var skipLabels = map[string]string{
 
 func (r *Report) summary() string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "%s messages read from %d files (%s)", commas(r.Messages), r.Files, mb(r.Bytes))
+	fmt.Fprintf(&b, "%s messages read from %s files (%s)", commas(r.Messages), commas(r.Files), mb(r.Bytes))
 	if n := r.skippedTotal(); n > 0 {
 		var parts []string
 		for _, s := range r.skippedList() {

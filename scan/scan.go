@@ -248,8 +248,37 @@ func (p *partial) fail(e FileError) {
 	}
 }
 
+// maxInMemory is the largest day file read whole: a worker's buffer grows
+// to the largest such file it meets.
+const maxInMemory = 16 << 20
+
+// readAll reads r to its end into buf, expecting about size bytes, and
+// fails if it holds more than maxInMemory.
+func readAll(r io.Reader, buf []byte, size int64) ([]byte, error) {
+	if int64(cap(buf)) < size+1 {
+		buf = make([]byte, 0, size+512)
+	}
+	for {
+		if len(buf) == cap(buf) {
+			if len(buf) > maxInMemory {
+				return buf, fmt.Errorf("file is larger than its declared %d bytes", size)
+			}
+			buf = append(buf, 0)[:len(buf)]
+		}
+		n, err := r.Read(buf[len(buf):cap(buf)])
+		buf = buf[:len(buf)+n]
+		if err == io.EOF {
+			return buf, nil
+		}
+		if err != nil {
+			return buf, err
+		}
+	}
+}
+
 // scanner is one worker.
 type scanner struct {
+	buf   []byte // the day file being decoded
 	opts  *Options
 	bots  map[string]bool
 	rules map[*nudges.Rule]int
@@ -279,9 +308,18 @@ func (sc *scanner) file(src *source) {
 	defer f.Close()
 	// the conversation of a day file is known once for all its messages
 	allowed := sc.opts.ChannelAllowed == nil || src.jsonl || sc.opts.ChannelAllowed(src.conv)
-	err = decodeFile(&countingReader{f, sc.st}, src.jsonl,
-		func(m *Message) { sc.message(src, m, allowed) },
-		func(off int64, err error) { sc.p.fail(FileError{File: src.name, Offset: off, Err: err.Error()}) })
+	each := func(m *Message) { sc.message(src, m, allowed) }
+	bad := func(off int64, err error) { sc.p.fail(FileError{File: src.name, Offset: off, Err: err.Error()}) }
+	in := &countingReader{f, sc.st}
+	if !src.jsonl && src.size <= maxInMemory {
+		// a day file (nearly always well under 1 MB) is read whole and
+		// decoded by hand; larger ones stream through encoding/json
+		if sc.buf, err = readAll(in, sc.buf[:0], src.size); err == nil {
+			err = decodeBytes(sc.buf, false, each, bad)
+		}
+	} else {
+		err = decodeFile(in, src.jsonl, each, bad)
+	}
 	if err != nil {
 		fe := FileError{File: src.name, Offset: -1, Err: err.Error()}
 		var oe *offsetError

@@ -6,6 +6,9 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/leadnudge/leadnudge/scan"
 )
 
 const scanFixture = "../../scan/testdata/export"
@@ -133,5 +136,27 @@ func TestScanTextHTMLAndErrors(t *testing.T) {
 				t.Errorf("exit %d, stderr %q; want 2 and %q", code, errOut, tt.want)
 			}
 		})
+	}
+}
+
+func TestScanProgressBar(t *testing.T) {
+	var b strings.Builder
+	draw := progressBar(&b)
+	draw(scan.Progress{Files: 10, FilesDone: 5, Bytes: 200 << 20, BytesDone: 100 << 20, Messages: 1234, Elapsed: 2 * time.Second})
+	line := b.String()
+	for _, want := range []string{"\r", " 50%", "5/10 files", "1234 messages", "100/200 MB", "50 MB/s", "ETA 2s"} {
+		if !strings.Contains(line, want) {
+			t.Errorf("progress line %q lacks %q", line, want)
+		}
+	}
+	if strings.HasSuffix(line, "\n") {
+		t.Error("an unfinished scan ended the progress line")
+	}
+	draw(scan.Progress{Files: 10, FilesDone: 10, Bytes: 200 << 20, BytesDone: 200 << 20, Elapsed: 4 * time.Second})
+	if !strings.HasSuffix(b.String(), "\n") {
+		t.Error("the finished scan left the cursor on the progress line")
+	}
+	if isTerminal(&b) {
+		t.Error("a buffer is not a terminal")
 	}
 }

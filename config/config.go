@@ -21,7 +21,11 @@ type Config struct {
 	Log        LogConfig        `yaml:"log"`
 	Nudges     NudgesConfig     `yaml:"nudges"`
 	Reflection ReflectionConfig `yaml:"reflection"`
+	Report     ReportConfig     `yaml:"report"`
 	Shutdown   ShutdownConfig   `yaml:"shutdown"`
+	// Admins are the Slack user ids who see the anonymous team overview
+	// in the App Home.
+	Admins []string `yaml:"admins" desc:"Slack user ids (U…) who see the anonymous team overview in the App Home; nobody else does."`
 }
 
 // SlackConfig is the slack section: tokens and how the Web API is called.
@@ -93,6 +97,12 @@ type ReflectionConfig struct {
 	Holidays        []string      `yaml:"holidays" desc:"Dates (YYYY-MM-DD) on which no prompts are sent."`
 }
 
+// ReportConfig is the report section: the anonymous team figures of
+// `leadnudge report` and the App Home's team overview.
+type ReportConfig struct {
+	MinPeople int `yaml:"min_people" desc:"A figure about people is shown only when at least this many distinct people stand behind it (at least 3)."`
+}
+
 // ShutdownConfig is the shutdown section.
 type ShutdownConfig struct {
 	Timeout time.Duration `yaml:"timeout" desc:"How long in-flight deliveries may take to finish after SIGTERM."`
@@ -127,6 +137,8 @@ func Default() Config {
 			Lease:       time.Minute,
 			Channels:    ChannelsConfig{Allow: []string{}, Deny: []string{}},
 		},
+		Report: ReportConfig{MinPeople: 5},
+		Admins: []string{},
 		Reflection: ReflectionConfig{
 			Enabled:         true,
 			Schedule:        "0 16 * * 5",

@@ -146,6 +146,8 @@ var envValues = map[string]struct {
 	"reflection.away_text":        {"away,afk", []string{"away", "afk"}},
 	"reflection.holidays":         {"2025-12-25,2026-01-01", []string{"2025-12-25", "2026-01-01"}},
 	"shutdown.timeout":            {"1m", time.Minute},
+	"report.min_people":           {"7", 7},
+	"admins":                      {"U0ADMIN1,W0ADMIN2", []string{"U0ADMIN1", "W0ADMIN2"}},
 }
 
 func TestEnvEveryKey(t *testing.T) {

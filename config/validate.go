@@ -5,6 +5,7 @@ import (
 	"math"
 	"net"
 	"net/url"
+	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -114,6 +115,14 @@ func (c Config) problems(forRun bool) []*FieldError {
 		}
 	}
 
+	// report and admins
+	atLeast("report.min_people", c.Report.MinPeople, 3)
+	for _, a := range c.Admins {
+		if !slackUserIDRE.MatchString(a) {
+			add("admins", "must list Slack user ids such as U0123ABCD, got %q", a)
+		}
+	}
+
 	// reflection
 	if err := checkSchedule(c.Reflection.Schedule); err != "" {
 		add("reflection.schedule", "%s", err)
@@ -211,3 +220,6 @@ func orList(items []string) string {
 	}
 	return strings.Join(items[:len(items)-1], ", ") + " or " + items[len(items)-1]
 }
+
+// slackUserIDRE matches a Slack user id (U… or, on Enterprise Grid, W…).
+var slackUserIDRE = regexp.MustCompile(`^[UW][A-Z0-9]{2,20}$`)

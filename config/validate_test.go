@@ -26,6 +26,7 @@ func TestValidateFile(t *testing.T) {
 	}
 	err = cfg.Validate()
 	want := strings.Join([]string{
+		`admins must list Slack user ids such as U0123ABCD, got "ana"`,
 		`http.listen: "0.0.0.0:9090" is not a loopback address; metrics and health would be reachable from other machines (set http.allow_non_loopback: true if that is intended)`,
 		`log.format must be json or console, got "text"`,
 		`log.level must be debug, info, warn or error, got "verbose"`,
@@ -38,6 +39,7 @@ func TestValidateFile(t *testing.T) {
 		`reflection.holidays: "25/12/2025" is not a date in YYYY-MM-DD form`,
 		`reflection.rate must be a positive number of messages per second, got 0`,
 		`reflection.schedule: expected exactly 5 fields, found 4: [0 16 * *] (want a 5-field cron spec such as "0 16 * * 5")`,
+		`report.min_people must be at least 3, got 2`,
 		`shutdown.timeout must be a positive duration, got 0s`,
 		`slack.api_url must end with /, got "https://slack.com/api"`,
 		`slack.app_token must start with xapp-`,

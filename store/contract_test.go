@@ -67,6 +67,7 @@ func runContract(t *testing.T, db testDB) {
 		{"ChannelNudgesOff", testChannelNudgesOff},
 		{"RenewNudgeLease", testRenewNudgeLease},
 		{"ReflectionOff", testReflectionOff},
+		{"TeamData", testTeamData},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -1462,5 +1463,85 @@ func testReflectionOff(t *testing.T, db testDB) {
 	}
 	if u := must(e.s.SetReflectionOff(bg, "U1", false))(t); u.ReflectionOff {
 		t.Fatal("SetReflectionOff(false) did not stick")
+	}
+}
+
+// testTeamData: the team report's rows, with snoozes and stops that follow
+// a nudge within a day, the prompt ledger, pauses and enrolment; the
+// preference events are exported and erased with the person.
+func testTeamData(t *testing.T, db testDB) {
+	e := newEnv(t, db)
+	s := e.s
+	start := e.clock.Now()
+	w := WeekOf(start.UTC())
+	a := deliver(t, s, "Ev-a", "UANA", "just-do-it", Policy{})
+	must(s.RecordFeedback(bg, a.Nudge.ID, "UANA", FeedbackHelpful))(t)
+	deliver(t, s, "Ev-b", "UBEN", "just-do-it", Policy{})
+	deliver(t, s, "Ev-c", "UCY", "because-i-said-so", Policy{})
+	pending(t, s, "Ev-pending", "UCY", "because-i-said-so") // not sent: not counted
+	e.clock.Advance(time.Hour)
+	must(s.SetSnoozedUntil(bg, "UANA", e.clock.Now().Add(7*24*time.Hour)))(t) // within a day of Ana's
+	must(s.SetSnoozedUntil(bg, "UBEN", time.Time{}))(t)                        // ending a snooze is no event
+	e.clock.Advance(24 * time.Hour)
+	must(s.SetOptedOut(bg, "UBEN", true))(t) // 25 h after Ben's: does not follow it
+	must(s.SetOptedOut(bg, "UCY", false))(t) // turning nudges on is no event
+	must(s.ClaimPrompt(bg, "UANA", w, "p", time.Minute))(t)
+	must(s.MarkPromptSent(bg, "UANA", w, Delivery{Channel: "DUANA", TS: "1.1"}))(t)
+	must(s.SaveReflection(bg, "UANA", w, "p", "private words"))(t)
+	must(s.SkipPrompt(bg, "UBEN", w))(t)
+	must(s.SetPromptsPausedUntil(bg, "UCY", e.clock.Now().Add(30*24*time.Hour)))(t)
+	must(s.SetWeeklyEnrolled(bg, "UDEE", true))(t)
+	must(s.SetWeeklyEnrolled(bg, "UEVE", true))(t)
+	must(s.SetReflectionOff(bg, "UEVE", true))(t)
+
+	d := must(s.TeamData(bg, start))(t)
+	if len(d.Nudges) != 3 {
+		t.Fatalf("nudges = %+v, want the 3 sent", d.Nudges)
+	}
+	byUser := map[string]TeamNudge{}
+	for _, n := range d.Nudges {
+		byUser[n.UserID] = n
+	}
+	if n := byUser["UANA"]; n.RuleID != "just-do-it" || n.Feedback != FeedbackHelpful || !n.SnoozedAfter || n.StoppedAfter || !n.SentAt.Equal(start) {
+		t.Errorf("Ana's nudge = %+v", n)
+	}
+	if n := byUser["UBEN"]; n.SnoozedAfter || n.StoppedAfter {
+		t.Errorf("Ben stopped 25 h after his nudge, which does not follow it: %+v", n)
+	}
+	if len(d.Prompts) != 2 || len(d.Pauses) != 1 || d.Pauses[0].UserID != "UCY" {
+		t.Errorf("prompts = %+v, pauses = %+v", d.Prompts, d.Pauses)
+	}
+	for _, p := range d.Prompts {
+		switch p.UserID {
+		case "UANA":
+			if !p.Sent || !p.Answered || p.Skipped || p.Week != w {
+				t.Errorf("Ana's prompt = %+v", p)
+			}
+		case "UBEN":
+			if p.Sent || !p.Skipped {
+				t.Errorf("Ben's prompt = %+v", p)
+			}
+		}
+	}
+	if strings.Join(d.Enrolled, ",") != "UANA,UDEE" {
+		t.Errorf("enrolled = %v, want the prompted Ana and the enrolled Dee (Eve turned it off)", d.Enrolled)
+	}
+	if later := must(s.TeamData(bg, start.Add(2*time.Hour)))(t); len(later.Nudges) != 0 {
+		t.Errorf("since: %d nudges sent before it", len(later.Nudges))
+	}
+
+	ex := must(s.ExportUser(bg, "UBEN"))(t)
+	if len(ex.PreferenceEvents) != 1 || ex.PreferenceEvents[0].Kind != EventStop {
+		t.Errorf("Ben's exported events = %+v, want his stop", ex.PreferenceEvents)
+	}
+	if del := must(s.DeleteUser(bg, "UANA"))(t); del.PreferenceEvents != 1 {
+		t.Errorf("deleted %v, want Ana's snooze event too", del)
+	}
+	e.clock.Advance(DefaultNudgeRetention + time.Second)
+	must(s.PurgeNudges(bg, 0))(t)
+	var left int64
+	ok(t, s.b.queryRow(bg, `SELECT COUNT(*) FROM preference_events`).Scan(&left))
+	if left != 0 {
+		t.Errorf("%d preference events outlived the retention", left)
 	}
 }

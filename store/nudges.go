@@ -402,14 +402,19 @@ func (s *Store) PurgeEvents(ctx context.Context, maxAge time.Duration) (int64, e
 }
 
 // PurgeNudges deletes nudge log entries created more than retention ago (0
-// means DefaultNudgeRetention, 180 days) and reports how many were removed.
+// means DefaultNudgeRetention, 180 days), and preference events as old, and
+// reports how many nudges were removed.
 func (s *Store) PurgeNudges(ctx context.Context, retention time.Duration) (int64, error) {
 	if retention <= 0 {
 		retention = DefaultNudgeRetention
 	}
-	n, err := s.b.exec(ctx, `DELETE FROM nudges WHERE created_at < $1`, s.clock().Add(-retention).UnixMicro())
+	cutoff := s.clock().Add(-retention).UnixMicro()
+	n, err := s.b.exec(ctx, `DELETE FROM nudges WHERE created_at < $1`, cutoff)
 	if err != nil {
 		return 0, fmt.Errorf("store: purge nudge log: %w", err)
+	}
+	if _, err := s.b.exec(ctx, `DELETE FROM preference_events WHERE at < $1`, cutoff); err != nil {
+		return n, fmt.Errorf("store: purge preference events: %w", err)
 	}
 	return n, nil
 }

@@ -32,6 +32,18 @@ func (s *Store) ExportUser(ctx context.Context, userID string) (Export, error) {
 		if ex.PromptDeliveries, err = listPrompts(ctx, q, userID, 0); err != nil {
 			return fmt.Errorf("read prompt ledger: %w", err)
 		}
+		rs, err := q.query(ctx, `SELECT kind, at FROM preference_events WHERE user_id = $1 ORDER BY at, id`, userID)
+		if err != nil {
+			return fmt.Errorf("read preference events: %w", err)
+		}
+		if ex.PreferenceEvents, err = scanAll(rs, func(r rows) (PreferenceEvent, error) {
+			var kind string
+			var at int64
+			err := r.Scan(&kind, &at)
+			return PreferenceEvent{Kind: EventKind(kind), At: fromMicros(at)}, err
+		}); err != nil {
+			return fmt.Errorf("read preference events: %w", err)
+		}
 		return nil
 	})
 	if err != nil {
@@ -46,11 +58,15 @@ func (s *Store) ExportUser(ctx context.Context, userID string) (Export, error) {
 	if ex.PromptDeliveries == nil {
 		ex.PromptDeliveries = []PromptDelivery{}
 	}
+	if ex.PreferenceEvents == nil {
+		ex.PreferenceEvents = []PreferenceEvent{}
+	}
 	return ex, nil
 }
 
 // DeleteUser erases everything the store holds about one person —
-// preferences, nudge log, reflections with their history, prompt ledger —
+// preferences and their change times, nudge log, reflections with their
+// history, prompt ledger —
 // in one transaction, and reports what was removed. Deleting an unknown
 // user removes nothing and is not an error. (Handled event ids name no
 // person and expire within the hour.)
@@ -73,6 +89,7 @@ func (s *Store) DeleteUser(ctx context.Context, userID string) (Deleted, error) 
 			{"reflections", &d.Reflections, `DELETE FROM reflections WHERE user_id = $1`},
 			{"prompt ledger", &d.PromptDeliveries, `DELETE FROM prompt_deliveries WHERE user_id = $1`},
 			{"nudges", &d.Nudges, `DELETE FROM nudges WHERE user_id = $1`},
+			{"preference events", &d.PreferenceEvents, `DELETE FROM preference_events WHERE user_id = $1`},
 			{"preferences", &d.Users, `DELETE FROM users WHERE id = $1`},
 		}
 		for _, st := range steps {

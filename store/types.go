@@ -224,6 +224,8 @@ type Export struct {
 	Nudges           []Nudge          `json:"nudges"`
 	Reflections      []Reflection     `json:"reflections"`
 	PromptDeliveries []PromptDelivery `json:"prompt_deliveries"`
+	// PreferenceEvents are when the person snoozed, stopped or paused.
+	PreferenceEvents []PreferenceEvent `json:"preference_events"`
 }
 
 // Deleted counts what DeleteUser removed.
@@ -232,9 +234,27 @@ type Deleted struct {
 	Nudges           int64 `json:"nudges"`
 	Reflections      int64 `json:"reflections"`
 	PromptDeliveries int64 `json:"prompt_deliveries"`
+	PreferenceEvents int64 `json:"preference_events"`
 }
 
 // String summarises the counts, for logs.
 func (d Deleted) String() string {
-	return fmt.Sprintf("%d user, %d nudges, %d reflections, %d prompt deliveries", d.Users, d.Nudges, d.Reflections, d.PromptDeliveries)
+	return fmt.Sprintf("%d user, %d nudges, %d reflections, %d prompt deliveries, %d preference events",
+		d.Users, d.Nudges, d.Reflections, d.PromptDeliveries, d.PreferenceEvents)
+}
+
+// EventKind is a preference change the store remembers the time of.
+type EventKind string
+
+// The preference events.
+const (
+	EventSnooze EventKind = "snooze" // nudges snoozed
+	EventStop   EventKind = "stop"   // nudges turned off
+	EventPause  EventKind = "pause"  // the weekly prompt paused
+)
+
+// PreferenceEvent is one preference change: what and when, nothing else.
+type PreferenceEvent struct {
+	Kind EventKind `json:"kind"`
+	At   time.Time `json:"at"`
 }

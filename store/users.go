@@ -88,8 +88,9 @@ func (s *Store) ListUsers(ctx context.Context) ([]User, error) {
 }
 
 // setUserColumn upserts one preference column; column is always one of
-// the constants below, never caller input.
-func (s *Store) setUserColumn(ctx context.Context, what, userID, column string, value any) (User, error) {
+// the constants below, never caller input. A non-empty event is recorded
+// in preference_events in the same transaction (kind and time only).
+func (s *Store) setUserColumn(ctx context.Context, what, userID, column string, value any, event EventKind) (User, error) {
 	if err := checkID("user id", userID); err != nil {
 		return User{}, fmt.Errorf("store: %s: %w", what, err)
 	}
@@ -103,23 +104,45 @@ func (s *Store) setUserColumn(ctx context.Context, what, userID, column string, 
 		ON CONFLICT (id) DO UPDATE SET ` + set + `, updated_at = excluded.updated_at
 		RETURNING ` + userColumns
 	now := s.nowMicros()
-	u, err := scanUser(s.b.queryRow(ctx, q, userID, now, value))
+	var u User
+	err := s.b.inTx(ctx, func(tx querier) error {
+		var err error
+		if u, err = scanUser(tx.queryRow(ctx, q, userID, now, value)); err != nil {
+			return err
+		}
+		if event != "" {
+			if _, err := tx.exec(ctx, `INSERT INTO preference_events (user_id, kind, at) VALUES ($1, $2, $3)`, userID, string(event), now); err != nil {
+				return fmt.Errorf("record %s event: %w", event, err)
+			}
+		}
+		return nil
+	})
 	if err != nil {
 		return User{}, fmt.Errorf("store: %s for user %s: %w", what, userID, err)
 	}
 	return u, nil
 }
 
+// eventIf returns kind when on holds, else no event.
+func eventIf(on bool, kind EventKind) EventKind {
+	if on {
+		return kind
+	}
+	return ""
+}
+
 // SetOptedOut turns all nudges off (true) or back on (false) for the user,
-// creating their row if needed, and returns the updated row.
+// creating their row if needed, and returns the updated row. Turning them
+// off is recorded as a stop event.
 func (s *Store) SetOptedOut(ctx context.Context, userID string, optedOut bool) (User, error) {
-	return s.setUserColumn(ctx, "set opt-out", userID, "opted_out", optedOut)
+	return s.setUserColumn(ctx, "set opt-out", userID, "opted_out", optedOut, eventIf(optedOut, EventStop))
 }
 
 // SetSnoozedUntil snoozes nudges for the user until the given instant (the
-// zero time, or any past instant, ends a snooze).
+// zero time, or any past instant, ends a snooze). A snooze into the future
+// is recorded as a snooze event.
 func (s *Store) SetSnoozedUntil(ctx context.Context, userID string, until time.Time) (User, error) {
-	return s.setUserColumn(ctx, "set snooze", userID, "snoozed_until", micros(until))
+	return s.setUserColumn(ctx, "set snooze", userID, "snoozed_until", micros(until), eventIf(until.After(s.clock()), EventSnooze))
 }
 
 // SetTimeZone records the user's IANA time zone name (as users.info gives
@@ -129,25 +152,26 @@ func (s *Store) SetTimeZone(ctx context.Context, userID, tz string) (User, error
 	if len(tz) > 64 {
 		return User{}, fmt.Errorf("store: set time zone: %w: time zone name longer than 64 bytes", ErrInvalid)
 	}
-	return s.setUserColumn(ctx, "set time zone", userID, "time_zone", tz)
+	return s.setUserColumn(ctx, "set time zone", userID, "time_zone", tz, "")
 }
 
 // SetWeeklyEnrolled turns the weekly reflection prompt on or off for the
 // user (/reflect on|off).
 func (s *Store) SetWeeklyEnrolled(ctx context.Context, userID string, enrolled bool) (User, error) {
-	return s.setUserColumn(ctx, "set weekly enrolment", userID, "weekly_enrolled", enrolled)
+	return s.setUserColumn(ctx, "set weekly enrolment", userID, "weekly_enrolled", enrolled, "")
 }
 
 // SetReflectionOff turns the weekly reflection off (/reflect off) or back
 // on for the user. Off wins over channel enrolment and over any pause.
 func (s *Store) SetReflectionOff(ctx context.Context, userID string, off bool) (User, error) {
-	return s.setUserColumn(ctx, "set reflection off", userID, "reflection_off", off)
+	return s.setUserColumn(ctx, "set reflection off", userID, "reflection_off", off, "")
 }
 
 // SetPromptsPausedUntil pauses the weekly prompt for the user until the
-// given instant ("Pause for a month"); the zero time ends a pause.
+// given instant ("Pause for a month"); the zero time ends a pause. A pause
+// into the future is recorded as a pause event.
 func (s *Store) SetPromptsPausedUntil(ctx context.Context, userID string, until time.Time) (User, error) {
-	return s.setUserColumn(ctx, "set prompt pause", userID, "prompts_paused_until", micros(until))
+	return s.setUserColumn(ctx, "set prompt pause", userID, "prompts_paused_until", micros(until), eventIf(until.After(s.clock()), EventPause))
 }
 
 // ClaimIntro reports true to exactly one caller per user, ever: the one

@@ -1481,7 +1481,7 @@ func testTeamData(t *testing.T, db testDB) {
 	pending(t, s, "Ev-pending", "UCY", "because-i-said-so") // not sent: not counted
 	e.clock.Advance(time.Hour)
 	must(s.SetSnoozedUntil(bg, "UANA", e.clock.Now().Add(7*24*time.Hour)))(t) // within a day of Ana's
-	must(s.SetSnoozedUntil(bg, "UBEN", time.Time{}))(t)                        // ending a snooze is no event
+	must(s.SetSnoozedUntil(bg, "UBEN", time.Time{}))(t)                       // ending a snooze is no event
 	e.clock.Advance(24 * time.Hour)
 	must(s.SetOptedOut(bg, "UBEN", true))(t) // 25 h after Ben's: does not follow it
 	must(s.SetOptedOut(bg, "UCY", false))(t) // turning nudges on is no event

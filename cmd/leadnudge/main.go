@@ -53,6 +53,7 @@ func newRootCmd(stdin io.Reader, stdout, stderr io.Writer) *cobra.Command {
 		newVersionCmd(),
 		newCheckCmd(),
 		newScanCmd(),
+		newReportCmd(),
 		newRulesCmd(),
 		newRunCmd(),
 		newDemoCmd(),

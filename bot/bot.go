@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/leadnudge/leadnudge/nudges"
+	"github.com/leadnudge/leadnudge/report"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/slack-go/slack/socketmode"
 	"go.uber.org/zap"
@@ -63,6 +64,11 @@ type Options struct {
 	// Disabled stops nudging (messages are still acked; commands, App Home
 	// and the weekly reflection keep working).
 	Disabled bool
+	// Admins see the anonymous team overview in their App Home.
+	Admins []string
+	// MinPeople is report.min_people: a team figure needs at least this
+	// many people behind it (default 5, at least report.LowestMinPeople).
+	MinPeople int
 }
 
 func (o *Options) setDefaults() {
@@ -105,6 +111,10 @@ func (o *Options) setDefaults() {
 	if o.Now == nil {
 		o.Now = time.Now
 	}
+	if o.MinPeople == 0 {
+		o.MinPeople = 5
+	}
+	o.MinPeople = max(o.MinPeople, report.LowestMinPeople)
 }
 
 // Rules holds the compiled rules the bot matches with. Swapping in a new

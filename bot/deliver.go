@@ -148,7 +148,7 @@ func (b *Bot) deliverDM(ctx context.Context, n store.Nudge, rule *nudges.Rule, w
 		return store.Delivery{}, fmt.Errorf("claiming the introduction: %w", err)
 	}
 	if first {
-		if err := b.post(ctx, dm, introText(), introBlocks()); err != nil {
+		if err := b.post(ctx, dm, introText(), introBlocks(b.opts.MinPeople)); err != nil {
 			return store.Delivery{}, err
 		}
 	}
@@ -321,13 +321,13 @@ func introText() string {
 	return "Hi! I'm leadnudge. Now and then I'll send you a private tip when a message of yours leans on authority rather than influence."
 }
 
-func introBlocks() []slack.Block {
+func introBlocks(minPeople int) []slack.Block {
 	return []slack.Block{
 		slack.NewSectionBlock(slack.NewTextBlockObject(slack.MarkdownType,
 			"*Hi, I'm leadnudge* :wave:\n"+
 				"Now and then, when a message of yours leans on positional authority rather than influence, I'll send you a short tip here, "+
 				"with why it can land badly and what to try instead.\n\n"+
-				"• *Nobody else sees these*: not your team, not your manager, not the admins.\n"+
+				"• *Nobody else sees these*: not your team, not your manager. "+adminPromise(minPeople)+"\n"+
 				"• *Your message text is never stored*; I only remember which tip I sent and when.\n"+
 				"• `/nudges snooze 7d` pauses me, `/nudges off` stops me, and every tip has buttons for both.", false, false), nil, nil),
 	}

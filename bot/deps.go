@@ -44,4 +44,5 @@ type Store interface {
 	PurgeNudges(ctx context.Context, retention time.Duration) (int64, error)
 	SetChannelNudgesOff(ctx context.Context, channelID string, off bool) error
 	ChannelNudgesOff(ctx context.Context, channelID string) (bool, error)
+	TeamData(ctx context.Context, since time.Time) (store.TeamData, error)
 }

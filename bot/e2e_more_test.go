@@ -698,3 +698,102 @@ func TestShutdownFinishesInFlightDelivery(t *testing.T) {
 		t.Fatalf("nudge after shutdown = %+v, %v", ns, err)
 	}
 }
+
+// openHome sends app_home_opened for user and returns the published view
+// once it holds want.
+func openHome(t *testing.T, h *harness, user, want string) string {
+	t.Helper()
+	body, _ := json.Marshal(map[string]any{"type": "app_home_opened", "user": user, "channel": fakeslack.DMChannel(user), "tab": "home", "event_ts": "1700000003.000100"})
+	res, err := h.fs.SendEvent(body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := h.fs.WaitForAck(h.ctx(), res.EnvelopeID); err != nil {
+		t.Fatal(err)
+	}
+	var js string
+	h.waitFor(user+"'s home view", func() bool {
+		v, ok := h.fs.HomeView(user)
+		js = string(v.JSON)
+		return ok && strings.Contains(js, want)
+	})
+	return js
+}
+
+// TestAppHomeTeamOverview: an admin's App Home shows the anonymous team
+// figures, held to report.min_people; anyone else's does not, and both
+// say what admins can see.
+func TestAppHomeTeamOverview(t *testing.T) {
+	h := newHarness(t, harnessOptions{bot: bot.Options{Admins: []string{"U1"}, MinPeople: 3}})
+	for _, u := range []string{"U4", "U5", "U6"} {
+		if err := h.fs.AddUser(fakeslack.User{ID: u, Name: strings.ToLower(u), TZ: "UTC"}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, u := range []string{"U1", "U2", "U3"} {
+		h.say(u, "C1", "Just do it.")
+		h.waitSent(u, 1)
+	}
+	// two rules with one and two people: held back, and together three,
+	// so the week's total minus just-do-it's gives nobody away
+	h.say("U4", "C1", "Because I said so.")
+	h.waitSent("U4", 1)
+	for _, u := range []string{"U5", "U6"} {
+		h.say(u, "C1", "That's how we've always done it.")
+		h.waitSent(u, 1)
+	}
+
+	js := openHome(t, h, "U1", "Team overview")
+	for _, want := range []string{"`just-do-it`: 3 sent to 3 people", "2 more rules with figures held back", "6 sent", "across at least 3 people", "leadnudge report"} {
+		if !strings.Contains(js, want) {
+			t.Errorf("admin's home lacks %q:\n%s", want, js)
+		}
+	}
+	if strings.Contains(js, "because-i-said-so") || strings.Contains(js, "always-done") {
+		t.Errorf("a rule fewer than 3 people got is named in the overview:\n%s", js)
+	}
+	for _, who := range []string{"U2", "U3", "U4", "Ben", "Cai"} {
+		if strings.Contains(js, who) {
+			t.Errorf("the admin's home names %s", who)
+		}
+	}
+	other := openHome(t, h, "U2", "Private to you")
+	if strings.Contains(other, "Team overview") {
+		t.Error("a person who is not an admin sees the team overview")
+	}
+	if !strings.Contains(other, "Admins see only anonymous totals across at least 3 people") {
+		t.Errorf("the home's privacy note does not say what admins see:\n%s", other)
+	}
+	if dm := h.fs.DMs("U2"); len(dm) == 0 || !strings.Contains(string(dm[0].Blocks), "Admins see only anonymous totals") {
+		t.Errorf("the introduction does not say what admins see: %+v", dm)
+	}
+}
+
+// TestMetricsNameNobody: after nudges, feedback and an App Home, no metric
+// carries a label that could name a person or a channel: the team figures
+// exist only in the k-anonymous report.
+func TestMetricsNameNobody(t *testing.T) {
+	h := newHarness(t, harnessOptions{noStart: true})
+	rb := h.startBot(harnessOptions{bot: bot.Options{Admins: []string{"U1"}}})
+	h.say("U1", "C1", "Just do it.")
+	h.waitSent("U1", 1)
+	openHome(t, h, "U1", "Team overview")
+	mfs, err := rb.reg.Gather()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(mfs) == 0 {
+		t.Fatal("no metrics gathered")
+	}
+	for _, mf := range mfs {
+		for _, m := range mf.GetMetric() {
+			for _, l := range m.GetLabel() {
+				name, v := strings.ToLower(l.GetName()), l.GetValue()
+				if strings.Contains(name, "user") || strings.Contains(name, "channel") || strings.Contains(name, "person") ||
+					v == "U1" || v == "C1" || strings.HasPrefix(v, "D") && len(v) > 8 {
+					t.Errorf("metric %s has label %s=%q", mf.GetName(), l.GetName(), v)
+				}
+			}
+		}
+	}
+}

@@ -3,6 +3,7 @@ package bot
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -59,9 +60,12 @@ func (b *Bot) PublishHome(ctx context.Context, user string) {
 	for _, sec := range b.home {
 		blocks = append(blocks, sec(ctx, user, u)...)
 	}
+	if slices.Contains(b.opts.Admins, user) {
+		blocks = append(blocks, b.teamOverview(ctx)...)
+	}
 	blocks = append(blocks, slack.NewDividerBlock(), slack.NewContextBlock("home_privacy", slack.NewTextBlockObject(slack.MarkdownType,
-		":lock: *Private to you.* Nudges and reflections are visible only to you: not to your team, your manager or the workspace admins. "+
-			"Message text is never stored; only which tip was sent, where and when.", false, false)))
+		":lock: *Private to you.* Your nudges and reflections are visible only to you: not to your team or your manager. "+
+			adminPromise(b.opts.MinPeople)+" Message text is never stored; only which tip was sent, where and when.", false, false)))
 	err = b.call(ctx, "views.publish", func(ctx context.Context) error {
 		_, err := b.api.PublishViewContext(ctx, slack.PublishViewContextRequest{
 			UserID: user,

@@ -135,6 +135,8 @@ func newApp(ctx context.Context, cfg config.Config, log *zap.Logger, opts ...fun
 		Retention:       cfg.Store.Retention,
 		MaxRetries:      cfg.Slack.MaxRetries,
 		Disabled:        !cfg.Nudges.Enabled,
+		Admins:          cfg.Admins,
+		MinPeople:       cfg.Report.MinPeople,
 	})
 	if err != nil {
 		st.Close()

@@ -160,3 +160,34 @@ func TestScanProgressBar(t *testing.T) {
 		t.Error("a buffer is not a terminal")
 	}
 }
+
+// TestScanLayeredRules: --rules takes a workspace file layered over the
+// built-in rules, as the bot would run it.
+func TestScanLayeredRules(t *testing.T) {
+	rules := filepath.Join(t.TempDir(), "workspace.yaml")
+	if err := os.WriteFile(rules, []byte("version: 1\nextends: builtin\ndisable: [just-do-it]\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	code, out, errOut := runCLI(t, "", "scan", scanFixture, "--format", "json", "--rules", rules)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	var rep struct {
+		Matches int `json:"matches"`
+		Rules   []struct {
+			ID string `json:"id"`
+		} `json:"rules"`
+	}
+	if err := json.Unmarshal([]byte(out), &rep); err != nil {
+		t.Fatal(err)
+	}
+	// the three just-do-it messages no longer match
+	if rep.Matches != 6 {
+		t.Errorf("matches = %d, want 6 without just-do-it", rep.Matches)
+	}
+	for _, r := range rep.Rules {
+		if r.ID == "just-do-it" {
+			t.Error("a disabled rule is still listed")
+		}
+	}
+}

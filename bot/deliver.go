@@ -50,6 +50,7 @@ func (b *Bot) deliverNudge(ctx context.Context, n store.Nudge, words string) {
 		log.Warn("nudge policy check failed; will retry after the lease", zap.Error(err))
 		return
 	}
+	n.WithIntro = dec.Nudge.WithIntro
 	if !dec.Allowed {
 		if dec.Reason != store.ReasonHandled {
 			b.metrics.Nudges.WithLabelValues(n.RuleID, "suppressed").Inc()
@@ -143,21 +144,12 @@ func (b *Bot) deliverDM(ctx context.Context, n store.Nudge, rule *nudges.Rule, w
 	if err != nil {
 		return store.Delivery{}, err
 	}
-	first, err := b.store.ClaimIntro(ctx, n.UserID)
-	if err != nil {
-		return store.Delivery{}, fmt.Errorf("claiming the introduction: %w", err)
-	}
-	if first {
-		if err := b.post(ctx, dm, introText(), introBlocks(b.opts.MinPeople)); err != nil {
-			return store.Delivery{}, err
-		}
-	}
 	link := b.permalink(ctx, n.ChannelID, n.MessageTS)
-	blocks := NudgeBlocks(n, rule, words, link)
+	blocks, text := b.withIntro(n, NudgeBlocks(n, rule, words, link), nudgeFallback(rule))
 	var ts string
 	err = b.call(ctx, "chat.postMessage", func(ctx context.Context) error {
 		var err error
-		_, ts, err = b.api.PostMessageContext(ctx, dm, slack.MsgOptionText(nudgeFallback(rule), false), slack.MsgOptionBlocks(blocks...))
+		_, ts, err = b.api.PostMessageContext(ctx, dm, slack.MsgOptionText(text, false), slack.MsgOptionBlocks(blocks...))
 		return err
 	})
 	if err != nil {
@@ -166,10 +158,20 @@ func (b *Bot) deliverDM(ctx context.Context, n store.Nudge, rule *nudges.Rule, w
 	return store.Delivery{Channel: dm, TS: ts}, nil
 }
 
+// withIntro puts the one-time introduction on top of the person's first
+// nudge: one message, so the introduction arrives exactly when the nudge
+// does, and is retried or given back with it (DecideNudge, MarkNudgeFailed).
+func (b *Bot) withIntro(n store.Nudge, blocks []slack.Block, text string) ([]slack.Block, string) {
+	if !n.WithIntro {
+		return blocks, text
+	}
+	return append(append(introBlocks(b.opts.MinPeople), slack.NewDividerBlock()), blocks...), introText() + " " + text
+}
+
 func (b *Bot) deliverEphemeral(ctx context.Context, n store.Nudge, rule *nudges.Rule, words string) (store.Delivery, error) {
-	blocks := NudgeBlocks(n, rule, words, "")
+	blocks, text := b.withIntro(n, NudgeBlocks(n, rule, words, ""), nudgeFallback(rule))
 	err := b.call(ctx, "chat.postEphemeral", func(ctx context.Context) error {
-		_, err := b.api.PostEphemeralContext(ctx, n.ChannelID, n.UserID, slack.MsgOptionText(nudgeFallback(rule), false), slack.MsgOptionBlocks(blocks...))
+		_, err := b.api.PostEphemeralContext(ctx, n.ChannelID, n.UserID, slack.MsgOptionText(text, false), slack.MsgOptionBlocks(blocks...))
 		return err
 	})
 	if err != nil {

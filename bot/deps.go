@@ -35,7 +35,6 @@ type Store interface {
 	MarkNudgeSent(ctx context.Context, nudgeID int64, d store.Delivery) (store.Nudge, error)
 	MarkNudgeFailed(ctx context.Context, nudgeID int64, reason string) (store.Nudge, error)
 	RecordFeedback(ctx context.Context, nudgeID int64, userID string, fb store.Feedback) (store.Nudge, error)
-	ClaimIntro(ctx context.Context, userID string) (bool, error)
 	EnsureUser(ctx context.Context, userID string) (store.User, error)
 	SetOptedOut(ctx context.Context, userID string, optedOut bool) (store.User, error)
 	SetSnoozedUntil(ctx context.Context, userID string, until time.Time) (store.User, error)

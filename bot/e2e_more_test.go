@@ -832,3 +832,59 @@ func viewTexts(t *testing.T, viewJSON string) []string {
 	}
 	return out
 }
+
+// introCount counts the introductions a person received.
+func introCount(h *harness, user string) int {
+	n := 0
+	for _, p := range h.fs.DMs(user) {
+		n += strings.Count(string(p.Blocks), "Nobody else sees these")
+	}
+	return n
+}
+
+// TestIntroductionOnceThroughA429Storm: the first nudge is refused with
+// 429s, given up for now, retried after its lease, refused again, and
+// finally delivered: the person gets one message, the nudge with its
+// introduction, once.
+func TestIntroductionOnceThroughA429Storm(t *testing.T) {
+	h := newHarness(t, harnessOptions{bot: bot.Options{Lease: 300 * time.Millisecond, MaxRetries: 1}})
+	if err := h.fs.InjectFault(fakeslack.Fault{Method: "chat.postMessage", Status: 429, RetryAfter: 1, Count: 4}); err != nil {
+		t.Fatal(err)
+	}
+	h.say("U1", "C1", "Just do it.")
+	h.waitSent("U1", 1)
+	time.Sleep(700 * time.Millisecond) // room for a wrongful second delivery
+	if dms := h.fs.DMs("U1"); len(dms) != 1 || introCount(h, "U1") != 1 || len(h.nudgeDMs("U1")) != 1 {
+		t.Fatalf("after the storm: %d DMs, %d introductions, %d nudges; want 1, 1, 1", len(dms), introCount(h, "U1"), len(h.nudgeDMs("U1")))
+	}
+	if got := h.counter(h.bots[0], "nudges", "just-do-it", "retry"); got < 1 {
+		t.Errorf("retries = %v: the storm did not hit the first nudge", got)
+	}
+}
+
+// TestIntroductionOnceThroughACrash: the bot dies while its first nudge
+// to a person waits out a Retry-After; the next bot delivers the nudge,
+// introduction included, once.
+func TestIntroductionOnceThroughACrash(t *testing.T) {
+	h := newHarness(t, harnessOptions{noStart: true})
+	a := h.startBot(harnessOptions{bot: bot.Options{Lease: 300 * time.Millisecond, ShutdownTimeout: time.Millisecond}})
+	if err := h.fs.InjectFault(fakeslack.Fault{Method: "chat.postMessage", Status: 429, RetryAfter: 3, Count: 1}); err != nil {
+		t.Fatal(err)
+	}
+	h.say("U1", "C1", "Just do it.")
+	h.waitFor("the first nudge in flight", func() bool {
+		ns, err := h.st.ListNudges(h.ctx(), "U1", 0)
+		return err == nil && len(ns) == 1 && ns[0].WithIntro && ns[0].State == store.NudgePending
+	})
+	time.Sleep(100 * time.Millisecond) // the post is refused; the bot waits out Retry-After
+	a.stop(t)                          // a shutdown that cannot wait: the delivery is cut off
+	if n := len(h.fs.DMs("U1")); n != 0 {
+		t.Fatalf("%d DMs before the restart, want 0", n)
+	}
+	h.startBot(harnessOptions{bot: bot.Options{Lease: 300 * time.Millisecond}})
+	h.waitSent("U1", 1)
+	time.Sleep(700 * time.Millisecond)
+	if dms := h.fs.DMs("U1"); len(dms) != 1 || introCount(h, "U1") != 1 || len(h.nudgeDMs("U1")) != 1 {
+		t.Fatalf("after the restart: %d DMs, %d introductions, %d nudges; want 1, 1, 1", len(dms), introCount(h, "U1"), len(h.nudgeDMs("U1")))
+	}
+}

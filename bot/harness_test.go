@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -43,6 +44,7 @@ type runningBot struct {
 	metrics *bot.Metrics
 	cancel  context.CancelFunc
 	done    chan error
+	stopped atomic.Bool
 }
 
 type harnessOptions struct {
@@ -154,13 +156,19 @@ func (h *harness) startBot(o harnessOptions) *runningBot {
 	h.t.Cleanup(func() { rb.stop(h.t) })
 	h.mu.Lock()
 	h.bots = append(h.bots, rb)
+	want := 0
+	for _, other := range h.bots {
+		if !other.stopped.Load() {
+			want++
+		}
+	}
 	h.mu.Unlock()
-	want := len(h.bots)
 	h.waitFor("bot connected", func() bool { return b.Connected() && h.fs.Connections() >= want })
 	return rb
 }
 
 func (rb *runningBot) stop(t testing.TB) {
+	rb.stopped.Store(true)
 	rb.cancel()
 	select {
 	case err := <-rb.done:

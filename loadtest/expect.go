@@ -152,7 +152,7 @@ func dmPosts(fs *fakeslack.Server, people []string) map[string][]fakeslack.Post 
 }
 
 // nudgeRule returns the rule of a leadnudge nudge DM (by its tip title), or
-// ok=false for a post that is not a nudge (the introduction).
+// ok=false for a post that is not a nudge.
 func nudgeRule(p fakeslack.Post, byTitle map[string]string) (string, bool) {
 	if !strings.Contains(string(p.Blocks), bot.ActionHelpful) {
 		return "", false
@@ -165,16 +165,20 @@ func nudgeRule(p fakeslack.Post, byTitle map[string]string) (string, bool) {
 	if json.Unmarshal(p.Blocks, &blocks) != nil || len(blocks) == 0 {
 		return "?", true
 	}
-	t := blocks[0].Text.Text
-	if !strings.HasPrefix(t, "*") {
-		return "?", true
-	}
-	end := strings.Index(t[1:], "*")
-	if end < 0 {
-		return "?", true
-	}
-	if id, ok := byTitle[t[1:1+end]]; ok {
-		return id, true
+	// the tip's title is the first bold line of a section (a first nudge
+	// opens with the introduction)
+	for _, b := range blocks {
+		t := b.Text.Text
+		if !strings.HasPrefix(t, "*") {
+			continue
+		}
+		end := strings.Index(t[1:], "*")
+		if end < 0 {
+			continue
+		}
+		if id, ok := byTitle[t[1:1+end]]; ok {
+			return id, true
+		}
 	}
 	return "?", true
 }

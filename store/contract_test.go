@@ -41,7 +41,7 @@ func runContract(t *testing.T, db testDB) {
 		{"MigrateInOrderTransactional", testMigrateInOrderTransactional},
 		{"SchemaHoldsNoMessageText", testSchemaHoldsNoMessageText},
 		{"Users", testUsers},
-		{"ClaimIntroOnce", testClaimIntroOnce},
+		{"IntroWithFirstNudge", testIntroWithFirstNudge},
 		{"ClaimEvent", testClaimEvent},
 		{"ClaimEventRace", testClaimEventRace},
 		{"RecordPendingNudge", testRecordPendingNudge},
@@ -200,12 +200,12 @@ func testSchemaHoldsNoMessageText(t *testing.T, db testDB) {
 	// one, say) must be a conscious change to this test.
 	want := []string{"allowed_at", "attempts", "category", "channel_id", "created_at", "delivery_channel",
 		"delivery_ts", "event_id", "feedback", "feedback_at", "finished_at", "id", "lease_until",
-		"message_ts", "reason", "rule_id", "state", "user_id"}
+		"message_ts", "reason", "rule_id", "state", "user_id", "with_intro"}
 	got := columns(t, e.s, "nudges")
 	if !slices.Equal(got, want) {
 		t.Fatalf("nudges columns = %v\nwant %v", got, want)
 	}
-	for _, table := range []string{"users", "nudges", "events_seen", "prompt_deliveries", "reflection_edits"} {
+	for _, table := range []string{"users", "nudges", "events_seen", "prompt_deliveries", "reflection_edits", "preference_events", "channels"} {
 		for _, c := range columns(t, e.s, table) {
 			if strings.Contains(c, "text") || strings.Contains(c, "message") && c != "message_ts" || strings.Contains(c, "body") {
 				t.Errorf("table %s has column %q that looks like message content", table, c)
@@ -303,28 +303,76 @@ func testUsers(t *testing.T, db testDB) {
 	}
 }
 
-func testClaimIntroOnce(t *testing.T, db testDB) {
+// testIntroWithFirstNudge: the introduction goes to exactly one allowed
+// nudge of a person, even when two replicas decide several of their
+// nudges at once; never to a suppressed one; and a nudge that fails for
+// good gives it back for the next one.
+func testIntroWithFirstNudge(t *testing.T, db testDB) {
 	e := newEnv(t, db)
 	r2 := e.open()
-	var wins atomic.Int32
+	var ids []int64
+	for i := range 8 {
+		ids = append(ids, pending(t, e.s, fmt.Sprint("Ev-intro-", i), "U1", fmt.Sprint("rule-", i)))
+	}
+	var with atomic.Int32
 	var wg sync.WaitGroup
-	for i := range 16 {
+	for i, id := range ids {
 		s := e.s
 		if i%2 == 1 {
 			s = r2
 		}
 		wg.Go(func() {
-			if check(s.ClaimIntro(bg, "U1"))(t) {
-				wins.Add(1)
+			d := check(s.DecideNudge(bg, id, Policy{}))(t)
+			if d.Allowed && d.Nudge.WithIntro {
+				with.Add(1)
 			}
 		})
 	}
 	wg.Wait()
-	if wins.Load() != 1 {
-		t.Fatalf("%d callers won the intro, want exactly 1", wins.Load())
+	if with.Load() != 1 {
+		t.Fatalf("%d nudges carry the introduction, want exactly 1", with.Load())
 	}
 	if u := must(e.s.GetUser(bg, "U1"))(t); !u.IntroSentAt.Equal(t0) {
 		t.Fatalf("IntroSentAt = %v", u.IntroSentAt)
+	}
+	// deciding again returns the recorded decision, introduction included
+	for _, id := range ids {
+		if d := must(e.s.DecideNudge(bg, id, Policy{}))(t); d.Nudge.WithIntro {
+			if n := must(e.s.GetNudge(bg, id))(t); !n.WithIntro {
+				t.Fatal("the recorded nudge lost its introduction")
+			}
+		}
+	}
+
+	// A suppressed nudge never takes it; a failed one gives it back.
+	must(e.s.SetSnoozedUntil(bg, "U2", t0.Add(time.Hour)))(t)
+	if d := deliver(t, e.s, "Ev-u2-snoozed", "U2", "a", Policy{}); d.Allowed || d.Nudge.WithIntro {
+		t.Fatalf("a suppressed nudge = %+v", d)
+	}
+	must(e.s.SetSnoozedUntil(bg, "U2", time.Time{}))(t)
+	first := must(e.s.DecideNudge(bg, pending(t, e.s, "Ev-u2-1", "U2", "a"), Policy{}))(t)
+	if !first.Nudge.WithIntro {
+		t.Fatal("the first allowed nudge has no introduction")
+	}
+	second := must(e.s.DecideNudge(bg, pending(t, e.s, "Ev-u2-2", "U2", "b"), Policy{}))(t)
+	if second.Nudge.WithIntro {
+		t.Fatal("a second nudge in flight took the introduction too")
+	}
+	must(e.s.MarkNudgeFailed(bg, first.Nudge.ID, "channel_not_found"))(t)
+	if u := must(e.s.GetUser(bg, "U2"))(t); !u.IntroSentAt.IsZero() {
+		t.Fatal("a failed nudge kept the introduction")
+	}
+	third := must(e.s.DecideNudge(bg, pending(t, e.s, "Ev-u2-3", "U2", "c"), Policy{}))(t)
+	if !third.Nudge.WithIntro {
+		t.Fatal("the next nudge after a failure has no introduction")
+	}
+	// failing a nudge without it changes nothing
+	must(e.s.MarkNudgeFailed(bg, second.Nudge.ID, "x"))(t)
+	if u := must(e.s.GetUser(bg, "U2"))(t); u.IntroSentAt.IsZero() {
+		t.Fatal("failing a nudge without the introduction gave it back")
+	}
+	if _, err := e.s.MarkNudgeFailed(bg, second.Nudge.ID, "x"); !errors.Is(err, ErrConflict) {
+		t.Fatalf("failing a failed nudge again: %v, want ErrConflict", err)
 	}
 }
 

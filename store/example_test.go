@@ -34,10 +34,10 @@ func Example_nudgePath() {
 		log.Fatal(err)
 	}
 	fmt.Println("allowed:", d.Allowed)
-	if first, _ := s.ClaimIntro(ctx, "U1"); first {
-		fmt.Println("send the introduction first")
+	if d.Nudge.WithIntro {
+		fmt.Println("the introduction goes with this first nudge")
 	}
-	// ... conversations.open + chat.postMessage ...
+	// ... one chat.postMessage ...
 	sent, err := s.MarkNudgeSent(ctx, n.ID, store.Delivery{Channel: "D1", TS: "1772791201.000200"})
 	if err != nil {
 		log.Fatal(err)
@@ -56,7 +56,7 @@ func Example_nudgePath() {
 	// Output:
 	// claimed: true redelivery claimed: false
 	// allowed: true
-	// send the introduction first
+	// the introduction goes with this first nudge
 	// state: sent
 	// second allowed: false reason: cooldown
 }

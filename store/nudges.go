@@ -10,7 +10,7 @@ import (
 
 const nudgeColumns = `id, user_id, rule_id, category, channel_id, message_ts, event_id, state, reason,
 	created_at, allowed_at, lease_until, attempts, finished_at, delivery_channel, delivery_ts,
-	feedback, feedback_at`
+	feedback, feedback_at, with_intro`
 
 func scanNudge(r row) (Nudge, error) {
 	var (
@@ -20,7 +20,7 @@ func scanNudge(r row) (Nudge, error) {
 	)
 	if err := r.Scan(&n.ID, &n.UserID, &n.RuleID, &n.Category, &n.ChannelID, &n.MessageTS, &n.EventID,
 		&state, &n.Reason, &created, &allowed, &lease, &n.Attempts, &finished,
-		&n.Delivery.Channel, &n.Delivery.TS, &feedback, &fbAt); err != nil {
+		&n.Delivery.Channel, &n.Delivery.TS, &feedback, &fbAt, &n.WithIntro); err != nil {
 		return Nudge{}, err
 	}
 	n.State = NudgeState(state)
@@ -207,8 +207,16 @@ func (s *Store) DecideNudge(ctx context.Context, nudgeID int64, p Policy) (Decis
 			}
 		}
 		if reason == ReasonAllowed {
-			n, err = scanNudge(q.queryRow(ctx, `UPDATE nudges SET allowed_at = $2 WHERE id = $1
-				RETURNING `+nudgeColumns, nudgeID, now.UnixMicro()))
+			// The person's first allowed nudge carries the introduction:
+			// given here, under their lock, to exactly one nudge.
+			withIntro := u.IntroSentAt.IsZero()
+			n, err = scanNudge(q.queryRow(ctx, `UPDATE nudges SET allowed_at = $2, with_intro = $3 WHERE id = $1
+				RETURNING `+nudgeColumns, nudgeID, now.UnixMicro(), withIntro))
+			if err == nil && withIntro {
+				if _, err := q.exec(ctx, `UPDATE users SET intro_sent_at = $2 WHERE id = $1`, u.ID, now.UnixMicro()); err != nil {
+					return fmt.Errorf("give the introduction: %w", err)
+				}
+			}
 		} else {
 			n, err = scanNudge(q.queryRow(ctx, `UPDATE nudges SET state = 'suppressed', reason = $2,
 				finished_at = $3, lease_until = 0 WHERE id = $1
@@ -310,17 +318,48 @@ func (s *Store) MarkNudgeSent(ctx context.Context, nudgeID int64, d Delivery) (N
 }
 
 // MarkNudgeFailed records that delivery of a pending nudge was given up.
-// reason is a short machine-readable cause such as a Slack error code
-// ("channel_not_found"); it must never contain message text. Only a
-// pending nudge can fail (ErrConflict otherwise).
+// A nudge that carried the person's introduction gives it back, so their
+// next nudge carries it: the introduction is never lost with a failure.
 func (s *Store) MarkNudgeFailed(ctx context.Context, nudgeID int64, reason string) (Nudge, error) {
 	if len(reason) > 200 {
 		reason = reason[:200]
 	}
-	return s.finishNudge(ctx, "mark nudge failed", nudgeID, `UPDATE nudges
-		SET state = 'failed', reason = $2, finished_at = $3, lease_until = 0
-		WHERE id = $1 AND state = 'pending'`,
-		reason, s.nowMicros())
+	var out Nudge
+	var conflict error
+	err := s.b.inTx(ctx, func(q querier) error {
+		// the person's row first, in the same order as DecideNudge
+		var one int
+		if err := q.queryRow(ctx, `SELECT 1 FROM users WHERE id = (SELECT user_id FROM nudges WHERE id = $1)`+s.d.forUpdate(), nudgeID).Scan(&one); err != nil && !isNoRows(err) {
+			return fmt.Errorf("lock user: %w", err)
+		}
+		n, err := scanNudge(q.queryRow(ctx, `UPDATE nudges
+			SET state = 'failed', reason = $2, finished_at = $3, lease_until = 0
+			WHERE id = $1 AND state = 'pending'
+			RETURNING `+nudgeColumns, nudgeID, reason, s.nowMicros()))
+		if isNoRows(err) {
+			cur, err := getNudge(ctx, q, nudgeID)
+			if err != nil {
+				return err
+			}
+			out = cur
+			conflict = fmt.Errorf("store: mark nudge failed %d: %w: it is %s (allowed: %t)", nudgeID, ErrConflict, cur.State, !cur.AllowedAt.IsZero())
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		if n.WithIntro {
+			if _, err := q.exec(ctx, `UPDATE users SET intro_sent_at = 0 WHERE id = $1`, n.UserID); err != nil {
+				return fmt.Errorf("give the introduction back: %w", err)
+			}
+		}
+		out = n
+		return nil
+	})
+	if err != nil {
+		return Nudge{}, fmt.Errorf("store: mark nudge failed %d: %w", nudgeID, err)
+	}
+	return out, conflict
 }
 
 // RecordFeedback records the person's button click on a sent nudge

@@ -16,7 +16,7 @@ type User struct {
 	WeeklyEnrolled     bool      `json:"weekly_enrolled"`               // asked for the weekly reflection (/reflect on)
 	PromptsPausedUntil time.Time `json:"prompts_paused_until,omitzero"` // no weekly prompt before this instant ("Pause for a month")
 	ReflectionOff      bool      `json:"reflection_off"`                // turned the weekly reflection off (/reflect off); wins over channels
-	IntroSentAt        time.Time `json:"intro_sent_at,omitzero"`        // when the one-time introduction was claimed
+	IntroSentAt        time.Time `json:"intro_sent_at,omitzero"`        // when the one-time introduction was given to a nudge
 	FirstSeen          time.Time `json:"first_seen"`                    // when the store first heard of the user
 	UpdatedAt          time.Time `json:"updated_at"`                    // last change to any preference
 }
@@ -103,6 +103,9 @@ type Nudge struct {
 	Delivery   Delivery   `json:"delivery,omitzero"`
 	Feedback   Feedback   `json:"feedback,omitempty"`
 	FeedbackAt time.Time  `json:"feedback_at,omitzero"`
+	// WithIntro: this nudge carries the person's one-time introduction
+	// (their first allowed nudge; see DecideNudge).
+	WithIntro bool `json:"with_intro,omitempty"`
 }
 
 // SentAt returns when the nudge was delivered, or the zero time.

@@ -173,29 +173,3 @@ func (s *Store) SetReflectionOff(ctx context.Context, userID string, off bool) (
 func (s *Store) SetPromptsPausedUntil(ctx context.Context, userID string, until time.Time) (User, error) {
 	return s.setUserColumn(ctx, "set prompt pause", userID, "prompts_paused_until", micros(until), eventIf(until.After(s.clock()), EventPause))
 }
-
-// ClaimIntro reports true to exactly one caller per user, ever: the one
-// that should send the one-time introduction before the first nudge. It
-// creates the user's row if needed.
-func (s *Store) ClaimIntro(ctx context.Context, userID string) (bool, error) {
-	if err := checkID("user id", userID); err != nil {
-		return false, fmt.Errorf("store: claim intro: %w", err)
-	}
-	now := s.nowMicros()
-	var won bool
-	err := s.b.inTx(ctx, func(q querier) error {
-		if err := ensureUser(ctx, q, userID, now); err != nil {
-			return err
-		}
-		n, err := q.exec(ctx, `UPDATE users SET intro_sent_at = $2 WHERE id = $1 AND intro_sent_at = 0`, userID, now)
-		if err != nil {
-			return fmt.Errorf("mark intro sent: %w", err)
-		}
-		won = n == 1
-		return nil
-	})
-	if err != nil {
-		return false, fmt.Errorf("store: claim intro for user %s: %w", userID, err)
-	}
-	return won, nil
-}

@@ -265,7 +265,6 @@ func (d *demo) settleEnvelope(ctx context.Context, envelopeID string) error {
 func (d *demo) say(user, text string, wantNudge bool, quietReason string) func(context.Context) error {
 	return func(ctx context.Context) error {
 		d.printf("#%s  %s: %s\n", demoChannelNm, displayName(user), indentAfterFirst(text, "      "))
-		before := len(d.fs.DMs(user))
 		res, err := d.fs.SendMessage(fakeslack.Message{User: user, Channel: demoChannel, Text: text})
 		if err != nil {
 			return err
@@ -280,11 +279,11 @@ func (d *demo) say(user, text string, wantNudge bool, quietReason string) func(c
 		gotNudge := found && n.State == store.NudgeSent
 		if gotNudge {
 			dms := d.fs.DMs(user)
-			if len(dms)-before > 1 {
-				d.printf("      → first nudge for %s, so a short introduction comes first:\n", displayName(user))
-				d.printPost(dms[before])
+			if n.WithIntro {
+				d.printf("      → private DM to %s (only %s sees it); the first one opens with a short introduction:\n", displayName(user), displayName(user))
+			} else {
+				d.printf("      → private DM to %s (only %s sees it):\n", displayName(user), displayName(user))
 			}
-			d.printf("      → private DM to %s (only %s sees it):\n", displayName(user), displayName(user))
 			d.printPost(dms[len(dms)-1])
 		} else {
 			why := quietReason

@@ -37,7 +37,8 @@ type Options struct {
 	// QueueSize bounds the jobs waiting for a worker (default 1024).
 	QueueSize int
 	// Lease is how long a pending nudge belongs to the worker that recorded
-	// it before another worker or replica may take it over (default 1m).
+	// it before another worker or replica may take it over (default
+	// DefaultLease). A delivering worker renews it every third of it.
 	Lease time.Duration
 	// AllowChannels, when not empty, limits nudges to these channels;
 	// DenyChannels excludes channels. Entries are ids (C…, G…) or names
@@ -57,7 +58,7 @@ type Options struct {
 	// MaxRetryWait caps a single wait before a retry (default 30s).
 	MaxRetryWait time.Duration
 	// RecoveryInterval is how often pending nudges whose lease expired are
-	// looked for (default Lease/2).
+	// looked for, after a first look at start-up (default Lease/3).
 	RecoveryInterval time.Duration
 	// Now is the clock (default time.Now).
 	Now func() time.Time
@@ -70,6 +71,11 @@ type Options struct {
 	// many people behind it (default 5, at least report.LowestMinPeople).
 	MinPeople int
 }
+
+// DefaultLease is the default Lease: after a crash, a nudge the dead
+// process had recorded is delivered by the next one (or another replica)
+// within about Lease + Lease/3 of the crash.
+const DefaultLease = 10 * time.Second
 
 func (o *Options) setDefaults() {
 	if o.Delivery == "" {
@@ -88,7 +94,7 @@ func (o *Options) setDefaults() {
 		o.QueueSize = 1024
 	}
 	if o.Lease <= 0 {
-		o.Lease = time.Minute
+		o.Lease = DefaultLease
 	}
 	if o.MinSeverity == 0 {
 		o.MinSeverity = nudges.SeverityNudge
@@ -106,7 +112,7 @@ func (o *Options) setDefaults() {
 		o.MaxRetryWait = 30 * time.Second
 	}
 	if o.RecoveryInterval <= 0 {
-		o.RecoveryInterval = o.Lease / 2
+		o.RecoveryInterval = o.Lease / 3
 	}
 	if o.Now == nil {
 		o.Now = time.Now

@@ -888,3 +888,50 @@ func TestIntroductionOnceThroughACrash(t *testing.T) {
 		t.Fatalf("after the restart: %d DMs, %d introductions, %d nudges; want 1, 1, 1", len(dms), introCount(h, "U1"), len(h.nudgeDMs("U1")))
 	}
 }
+
+// TestRecoveryAfterAKillOnDefaults: a process recorded three nudges (the
+// durable step before the ack, with the default lease) and was killed
+// before delivering them. A new process with the default configuration,
+// started a second later, delivers all three within 15 s of its start: the
+// lease runs out at most 10 s after the kill, and recovery looks at
+// start-up and then every third of a lease.
+func TestRecoveryAfterAKillOnDefaults(t *testing.T) {
+	if testing.Short() {
+		t.Skip("-short: waits out a default lease (about 10 s)")
+	}
+	h := newHarness(t, harnessOptions{noStart: true})
+	users := []string{"U1", "U2", "U3"}
+	for i, u := range users {
+		if _, _, err := h.st.RecordPendingNudge(h.ctx(), store.NewNudge{
+			EventID: fmt.Sprint("EvKill", i), UserID: u, RuleID: "just-do-it", Category: "command-and-control",
+			ChannelID: "C1", MessageTS: fmt.Sprintf("1700000010.%06d", i),
+		}, bot.DefaultLease); err != nil {
+			t.Fatal(err)
+		}
+	}
+	time.Sleep(time.Second) // the kill, and a supervisor's restart
+	start := time.Now()
+	h.startBot(harnessOptions{}) // every option at its default
+	for sent := 0; sent < len(users); {
+		if time.Since(start) > 20*time.Second {
+			t.Fatalf("%d of %d nudges delivered 20 s after the restart", sent, len(users))
+		}
+		time.Sleep(20 * time.Millisecond)
+		sent = 0
+		for _, u := range users {
+			if ns, err := h.st.ListNudges(h.ctx(), u, 0); err == nil && len(ns) == 1 && ns[0].State == store.NudgeSent {
+				sent++
+			}
+		}
+	}
+	took := time.Since(start)
+	t.Logf("all recorded nudges delivered %.1f s after the restart", took.Seconds())
+	if took > 15*time.Second {
+		t.Errorf("delivered %.1f s after the restart, want within 15 s", took.Seconds())
+	}
+	for _, u := range users {
+		if n := len(h.nudgeDMs(u)); n != 1 {
+			t.Errorf("%s got %d nudges, want 1", u, n)
+		}
+	}
+}

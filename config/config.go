@@ -72,7 +72,7 @@ type NudgesConfig struct {
 	MinSeverity string         `yaml:"min_severity" desc:"Least severe rule that nudges: nudge (all rules) or strong."`
 	Workers     int            `yaml:"workers" desc:"Deliveries running at once; acks never wait for them."`
 	QueueSize   int            `yaml:"queue_size" desc:"Matched messages waiting for a delivery worker."`
-	Lease       time.Duration  `yaml:"lease" desc:"How long a pending nudge claimed by one replica is reserved before another may deliver it."`
+	Lease       time.Duration  `yaml:"lease" desc:"How long a pending nudge claimed by one replica is reserved before another may deliver it (renewed while it is delivered); after a crash, recorded nudges go out within about 1⅓ leases."`
 	Channels    ChannelsConfig `yaml:"channels"`
 }
 
@@ -134,7 +134,7 @@ func Default() Config {
 			MinSeverity: "nudge",
 			Workers:     8,
 			QueueSize:   1024,
-			Lease:       time.Minute,
+			Lease:       10 * time.Second,
 			Channels:    ChannelsConfig{Allow: []string{}, Deny: []string{}},
 		},
 		Report: ReportConfig{MinPeople: 5},

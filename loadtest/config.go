@@ -3,6 +3,7 @@ package loadtest
 import (
 	"errors"
 	"fmt"
+	"github.com/leadnudge/leadnudge/config"
 	"io"
 	"sort"
 	"strings"
@@ -122,9 +123,10 @@ type Config struct {
 	// Seed makes the message mix reproducible.
 	Seed int64
 	// Lease is the bot's nudges.lease: how soon a replica recovers the
-	// pending nudges of one that died.
+	// pending nudges of one that died (default: the product's default).
 	Lease time.Duration
-	// DailyCap is the bot's nudges.daily_cap used for the expectation.
+	// DailyCap is the bot's nudges.daily_cap used for the expectation
+	// (default: the product's default).
 	DailyCap int
 	// AckDropTimeout is the local Slack's ack timeout under the ack-drop
 	// fault (default 1ms); AckDropResend the share of events sent again
@@ -165,11 +167,12 @@ func (c *Config) withDefaults() {
 	if c.Store == "" {
 		c.Store = StoreSQLite
 	}
+	def := config.Default()
 	if c.Lease == 0 {
-		c.Lease = 2 * time.Second
+		c.Lease = def.Nudges.Lease
 	}
 	if c.DailyCap == 0 {
-		c.DailyCap = 2
+		c.DailyCap = def.Nudges.DailyCap
 	}
 	if c.AckDropTimeout == 0 {
 		c.AckDropTimeout = time.Millisecond

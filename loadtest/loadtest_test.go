@@ -58,6 +58,12 @@ func TestHarnessDisconnects(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Log("\n" + text.String())
+	// the bot ran on the product's defaults, and the report says what
+	// differed
+	if !strings.Contains(text.String(), "settings: the product's defaults, except:") ||
+		!strings.Contains(text.String(), "reflection.enabled=false") || strings.Contains(text.String(), "nudges.lease=") {
+		t.Errorf("the report does not list the non-default settings (and only them):\n%s", text.String())
+	}
 	r := rep.Results[0]
 	if r.EventsSent < 250 || r.EventsUnacked != 0 {
 		t.Errorf("events sent %d, unacked %d; want about 300 sent, all acked", r.EventsSent, r.EventsUnacked)

@@ -32,8 +32,13 @@ func (rep *Report) Clean() bool {
 func (rep *Report) WriteText(w io.Writer) error {
 	fmt.Fprintf(w, "leadnudge loadtest — %s — %d CPUs, %s\n", rep.Date, rep.Machine.CPUs, rep.Machine.Model)
 	l := rep.Load
-	fmt.Fprintf(w, "load: %d people in %d channels, %.0f events/s for %.0fs (seed %d); policy: cooldown %.0fh, daily cap %d, lease %gs; ack timeout %gs\n\n",
+	fmt.Fprintf(w, "load: %d people in %d channels, %.0f events/s for %.0fs (seed %d); policy: cooldown %.0fh, daily cap %d, lease %gs; ack timeout %gs\n",
 		l.People, l.Channels, l.Rate, l.DurationS, l.Seed, l.CooldownH, l.DailyCap, l.LeaseS, l.AckTimeoutS)
+	fmt.Fprintln(w, "settings: the product's defaults, except:")
+	for _, s := range rep.NonDefault {
+		fmt.Fprintln(w, "  -", s)
+	}
+	fmt.Fprintln(w)
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	head := []string{""}
 	for _, r := range rep.Results {

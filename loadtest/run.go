@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"github.com/leadnudge/leadnudge/config"
 	"io"
 	"log/slog"
 	"os"
@@ -30,6 +31,9 @@ type Report struct {
 	Load Load `json:"load"`
 	// Results has one entry per target: leadnudge, then the peer if asked.
 	Results []Result `json:"results"`
+	// NonDefault lists every setting of the bot (or the local Slack) that
+	// differs from the product's default, and why.
+	NonDefault []string `json:"non_default_settings"`
 }
 
 // Machine describes the host.
@@ -109,8 +113,30 @@ func (r Result) Clean() bool {
 const (
 	botToken = "xoxb-loadtest"
 	appToken = "xapp-loadtest"
-	cooldown = 72 * time.Hour
 )
+
+// cooldown is the product's default nudges.cooldown, which the expectation
+// relies on being longer than any run.
+var cooldown = config.Default().Nudges.Cooldown
+
+// nonDefault lists the settings that differ from the product's defaults.
+func nonDefault(cfg Config, ackTimeout time.Duration) []string {
+	def := config.Default()
+	out := []string{
+		"reflection.enabled=false (default true): no weekly prompts during the load",
+		"http.listen=127.0.0.1:0 (default 127.0.0.1:9090): a free port per replica",
+	}
+	if cfg.DailyCap != def.Nudges.DailyCap {
+		out = append(out, fmt.Sprintf("nudges.daily_cap=%d (default %d)", cfg.DailyCap, def.Nudges.DailyCap))
+	}
+	if cfg.Lease != def.Nudges.Lease {
+		out = append(out, fmt.Sprintf("nudges.lease=%s (default %s)", cfg.Lease, def.Nudges.Lease))
+	}
+	if ackTimeout != fakeslack.DefaultAckTimeout {
+		out = append(out, fmt.Sprintf("local Slack ack timeout %s (Slack's is %s)", ackTimeout, fakeslack.DefaultAckTimeout))
+	}
+	return out
+}
 
 // Run plays the configured load against leadnudge (and the peer, if asked)
 // and returns the report. It fails only when the harness itself cannot run;
@@ -142,8 +168,9 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 		ackTimeout = cfg.AckDropTimeout
 	}
 	rep := &Report{
-		Date:    time.Now().UTC().Format(time.RFC3339),
-		Machine: machine(),
+		Date:       time.Now().UTC().Format(time.RFC3339),
+		NonDefault: nonDefault(cfg, ackTimeout),
+		Machine:    machine(),
 		Load: Load{People: cfg.People, Channels: cfg.Channels, Rate: cfg.Rate, DurationS: cfg.Duration.Seconds(),
 			Seed: cfg.Seed, LeaseS: cfg.Lease.Seconds(), DailyCap: cfg.DailyCap, CooldownH: cooldown.Hours(),
 			AckTimeoutS: ackTimeout.Seconds()},
@@ -403,19 +430,26 @@ func runBot(ctx context.Context, cfg Config, rs *nudges.RuleSet, m *nudges.Match
 	if cfg.Store == StoreSQLite {
 		dsn = filepath.Join(work, "leadnudge-"+tag+".db")
 	}
-	env := childEnv(
-		"LEADNUDGE_SLACK_API_URL="+fs.URL(),
-		"LEADNUDGE_SLACK_BOT_TOKEN="+botToken,
-		"LEADNUDGE_SLACK_APP_TOKEN="+appToken,
-		"LEADNUDGE_STORE_DRIVER="+cfg.Store,
-		"LEADNUDGE_STORE_DSN="+dsn,
+	// Only what must differ is set: where Slack and the store are, the
+	// tokens, a free metrics port, no weekly prompts, and the policy flags
+	// the operator changed; everything else is the product's default.
+	vars := []string{
+		"LEADNUDGE_SLACK_API_URL=" + fs.URL(),
+		"LEADNUDGE_SLACK_BOT_TOKEN=" + botToken,
+		"LEADNUDGE_SLACK_APP_TOKEN=" + appToken,
+		"LEADNUDGE_STORE_DRIVER=" + cfg.Store,
+		"LEADNUDGE_STORE_DSN=" + dsn,
 		"LEADNUDGE_HTTP_LISTEN=127.0.0.1:0",
-		"LEADNUDGE_LOG_LEVEL=warn",
-		"LEADNUDGE_NUDGES_DAILY_CAP="+itoa(cfg.DailyCap),
-		"LEADNUDGE_NUDGES_COOLDOWN="+cooldown.String(),
-		"LEADNUDGE_NUDGES_LEASE="+cfg.Lease.String(),
 		"LEADNUDGE_REFLECTION_ENABLED=false",
-	)
+	}
+	def := config.Default()
+	if cfg.DailyCap != def.Nudges.DailyCap {
+		vars = append(vars, "LEADNUDGE_NUDGES_DAILY_CAP="+itoa(cfg.DailyCap))
+	}
+	if cfg.Lease != def.Nudges.Lease {
+		vars = append(vars, "LEADNUDGE_NUDGES_LEASE="+cfg.Lease.String())
+	}
+	env := childEnv(vars...)
 	var (
 		u        usage
 		mu       sync.Mutex

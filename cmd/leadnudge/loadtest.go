@@ -3,6 +3,7 @@ package main
 import (
 	"errors"
 	"fmt"
+	"github.com/leadnudge/leadnudge/config"
 	"os"
 
 	"github.com/leadnudge/leadnudge/loadtest"
@@ -94,8 +95,8 @@ Exit status: 0 when nothing was lost or duplicated, 1 otherwise, 2 on a usage er
 	f.StringVar(&cfg.PeerDir, "peer-dir", "loadtest/testdata/bolt-peer", "directory of the Bolt peer (app.js, node_modules)")
 	f.StringVar(&cfg.Node, "node", "node", "node executable for the peer")
 	f.Int64Var(&cfg.Seed, "seed", 1, "seed of the message mix")
-	f.DurationVar(&cfg.Lease, "lease", 0, "the bot's nudges.lease (default 2s)")
-	f.IntVar(&cfg.DailyCap, "daily-cap", 0, "the bot's nudges.daily_cap (default 2)")
+	f.DurationVar(&cfg.Lease, "lease", 0, "the bot's nudges.lease (default: the product's, "+config.Default().Nudges.Lease.String()+")")
+	f.IntVar(&cfg.DailyCap, "daily-cap", 0, fmt.Sprintf("the bot's nudges.daily_cap (default: the product's, %d)", config.Default().Nudges.DailyCap))
 	f.DurationVar(&cfg.AckDropTimeout, "ack-timeout", 0, "the local Slack's ack timeout under --fault ack-drop (default 1ms)")
 	f.Float64Var(&cfg.AckDropResend, "resend", 0, "share of events sent again with the same event_id under --fault ack-drop (default 0.1)")
 	f.IntVar(&cfg.StormSize, "storm-size", 0, "429 answers per storm under --fault ratelimit (default 20, one storm every 5s)")

@@ -935,3 +935,43 @@ func TestRecoveryAfterAKillOnDefaults(t *testing.T) {
 		}
 	}
 }
+
+// TestEveryPayloadPassesBlockKit: a nudge of every built-in rule (the
+// longest tips among them, each the first of its day, so with the
+// introduction on top), feedback on them, and the fullest App Home an
+// admin can get: the local Slack checks each payload against Block Kit's
+// limits, and refuses none.
+func TestEveryPayloadPassesBlockKit(t *testing.T) {
+	h := newHarness(t, harnessOptions{bot: bot.Options{Admins: []string{"U1"}, MinPeople: 3, DailyCap: 1000, Cooldown: time.Nanosecond}})
+	rs := builtinMatcher(t).RuleSet()
+	for i, r := range rs.Rules {
+		user := []string{"U1", "U2", "U3"}[i%3]
+		h.say(user, "C1", r.Examples.Match[0].Text)
+	}
+	h.waitFor("a nudge of every rule", func() bool {
+		n := 0
+		for _, u := range []string{"U1", "U2", "U3"} {
+			n += len(h.nudgeDMs(u))
+		}
+		return n == len(rs.Rules)
+	})
+	for _, u := range []string{"U1", "U2", "U3"} {
+		h.waitSent(u, len(h.nudgeDMs(u)))
+	}
+	for i, p := range h.nudgeDMs("U1") {
+		h.click("U1", p, []string{bot.ActionHelpful, bot.ActionNotHelpful}[i%2])
+	}
+	js := openHome(t, h, "U1", "Team overview")
+	if !strings.Contains(js, "Your last 8 weeks") {
+		t.Errorf("the home lacks the person's own section")
+	}
+	for _, c := range h.fs.Calls("") {
+		switch c.Error {
+		case "invalid_blocks", "invalid_arguments", "msg_too_long":
+			t.Errorf("%s refused: %s", c.Method, c.Error)
+		}
+	}
+	if calls := len(h.fs.Calls("chat.postMessage")); calls < len(rs.Rules) {
+		t.Errorf("%d posts for %d nudges", calls, len(rs.Rules))
+	}
+}

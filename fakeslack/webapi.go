@@ -13,6 +13,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 )
 
 // maxBody caps request bodies (Slack's own limits are lower for most
@@ -310,7 +311,13 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
 	if aerr != "" {
 		call.Error = string(aerr)
 		s.record(call)
-		writeJSON(w, http.StatusOK, errorBody{Error: string(aerr)})
+		// details Slack sends with some errors (invalid_blocks' errors and
+		// response_metadata.messages)
+		out := map[string]any{"ok": false, "error": string(aerr)}
+		for k, v := range resp {
+			out[k] = v
+		}
+		writeJSON(w, http.StatusOK, out)
 		return
 	}
 	s.record(call)
@@ -335,6 +342,7 @@ func (s *Server) sleep(r *http.Request, d time.Duration) bool {
 func (s *Server) serveResponseURL(w http.ResponseWriter, r *http.Request) {
 	id := strings.TrimPrefix(r.URL.Path, "/resp/")
 	call := Call{Method: "response_url", At: s.opts.Now(), Params: map[string]any{}}
+	var invalid []problem
 	if r.Method != http.MethodPost {
 		writeJSON(w, http.StatusMethodNotAllowed, errorBody{Error: "method_not_allowed"})
 		return
@@ -343,6 +351,10 @@ func (s *Server) serveResponseURL(w http.ResponseWriter, r *http.Request) {
 	if err == nil {
 		var body map[string]any
 		if json.Unmarshal(data, &body) == nil {
+			if raw, ok := body["blocks"]; ok {
+				js, _ := json.Marshal(raw)
+				invalid = checkBlocksJSON(js, "message", "/blocks")
+			}
 			for k, v := range body {
 				call.Params[k] = v
 			}
@@ -359,6 +371,8 @@ func (s *Server) serveResponseURL(w http.ResponseWriter, r *http.Request) {
 		call.Error = "no_such_response_url"
 	case err != nil:
 		call.Error = "invalid_payload"
+	case len(invalid) > 0:
+		call.Error = "invalid_blocks"
 	case ru.uses >= 5 || s.opts.Now().Sub(ru.issued) > 30*time.Minute:
 		call.Error = "used_url"
 	default:
@@ -370,6 +384,10 @@ func (s *Server) serveResponseURL(w http.ResponseWriter, r *http.Request) {
 	switch call.Error {
 	case "":
 		writeJSON(w, http.StatusOK, map[string]any{"ok": true})
+	case "invalid_blocks":
+		out := blocksRefused(invalid)
+		out["ok"], out["error"] = false, call.Error
+		writeJSON(w, http.StatusBadRequest, out)
 	case "no_such_response_url":
 		writeJSON(w, http.StatusNotFound, errorBody{Error: call.Error})
 	default:
@@ -434,23 +452,28 @@ func (s *Server) resolveChannelLocked(ch string) (string, bool) {
 	return "", false
 }
 
-// blocksParam returns the blocks parameter as a JSON array ("[]" when absent).
-func blocksParam(r *apiRequest) (json.RawMessage, apiError) {
+// blocksParam returns the blocks parameter as a JSON array ("[]" when
+// absent), checked against Block Kit's limits for a message; a refusal
+// comes with Slack's details.
+func blocksParam(r *apiRequest) (json.RawMessage, map[string]any, apiError) {
 	raw, ok := r.rawJSON("blocks")
 	if !ok {
 		if r.str("blocks") != "" {
-			return nil, "invalid_blocks"
+			return nil, nil, "invalid_blocks"
 		}
-		return json.RawMessage("[]"), ""
+		return json.RawMessage("[]"), nil, ""
 	}
 	var arr []json.RawMessage
 	if err := json.Unmarshal(raw, &arr); err != nil {
-		return nil, "invalid_blocks"
+		return nil, nil, "invalid_blocks"
 	}
 	if arr == nil {
-		return json.RawMessage("[]"), ""
+		return json.RawMessage("[]"), nil, ""
 	}
-	return raw, ""
+	if ps := checkBlocksJSON(raw, "message", "/blocks"); len(ps) > 0 {
+		return nil, blocksRefused(ps), "invalid_blocks"
+	}
+	return raw, nil, ""
 }
 
 func botMessage(p Post) map[string]any {
@@ -466,13 +489,16 @@ func botMessage(p Post) map[string]any {
 }
 
 func (s *Server) chatPostMessage(r *apiRequest) (map[string]any, apiError) {
-	blocks, aerr := blocksParam(r)
+	blocks, refusal, aerr := blocksParam(r)
 	if aerr != "" {
-		return nil, aerr
+		return refusal, aerr
 	}
 	text := r.str("text")
 	if text == "" && string(blocks) == "[]" && r.str("attachments") == "" {
 		return nil, "no_text"
+	}
+	if utf8.RuneCountInString(text) > maxMessageText {
+		return nil, "msg_too_long"
 	}
 	s.mu.Lock()
 	ch, ok := s.resolveChannelLocked(r.str("channel"))
@@ -510,9 +536,9 @@ func (s *Server) addPostLocked(p *postRec) {
 }
 
 func (s *Server) chatUpdate(r *apiRequest) (map[string]any, apiError) {
-	blocks, aerr := blocksParam(r)
+	blocks, refusal, aerr := blocksParam(r)
 	if aerr != "" {
-		return nil, aerr
+		return refusal, aerr
 	}
 	ts := r.str("ts")
 	s.mu.Lock()
@@ -537,9 +563,9 @@ func (s *Server) chatUpdate(r *apiRequest) (map[string]any, apiError) {
 }
 
 func (s *Server) chatPostEphemeral(r *apiRequest) (map[string]any, apiError) {
-	blocks, aerr := blocksParam(r)
+	blocks, refusal, aerr := blocksParam(r)
 	if aerr != "" {
-		return nil, aerr
+		return refusal, aerr
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -727,6 +753,9 @@ func viewParam(r *apiRequest) (map[string]any, apiError) {
 	if t, _ := v["type"].(string); t != "modal" && t != "home" {
 		return nil, "invalid_arguments"
 	}
+	if ps := checkView(v); len(ps) > 0 {
+		return viewRefused(ps), "invalid_arguments"
+	}
 	return v, ""
 }
 
@@ -765,7 +794,7 @@ func (s *Server) storeViewLocked(vr *viewRec, body map[string]any) map[string]an
 func (s *Server) viewsOpen(r *apiRequest) (map[string]any, apiError) {
 	body, aerr := viewParam(r)
 	if aerr != "" {
-		return nil, aerr
+		return body, aerr // with Slack's details, if any
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -800,7 +829,7 @@ func (s *Server) evictViewLocked() {
 func (s *Server) viewsUpdate(r *apiRequest) (map[string]any, apiError) {
 	body, aerr := viewParam(r)
 	if aerr != "" {
-		return nil, aerr
+		return body, aerr // with Slack's details, if any
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -829,7 +858,7 @@ func (s *Server) viewsUpdate(r *apiRequest) (map[string]any, apiError) {
 func (s *Server) viewsPublish(r *apiRequest) (map[string]any, apiError) {
 	body, aerr := viewParam(r)
 	if aerr != "" {
-		return nil, aerr
+		return body, aerr // with Slack's details, if any
 	}
 	if t, _ := body["type"].(string); t != "home" {
 		return nil, "invalid_arguments"

@@ -321,3 +321,31 @@ func mustJSON(v any) json.RawMessage {
 }
 
 func toJSON(v any) string { return string(mustJSON(v)) }
+
+// TestLongestAnswersShownBackPassBlockKit: five weeks of 3,000-character
+// answers made of the characters that grow most when escaped, shown back
+// by /reflect history, /reflect export and the App Home; the local Slack
+// checks every payload against Block Kit's limits, and none is refused.
+func TestLongestAnswersShownBackPassBlockKit(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, envOptions{})
+	e.addUsers("Europe/Paris", "U1")
+	worst := strings.Repeat("&<>", 1000) // 3,000 characters, 15,000 once escaped
+	for w := range 5 {
+		e.clk.Set(time.Date(2026, 1, 14+7*w, 10, 0, 0, 0, time.UTC))
+		if r := e.command("U1", "/reflect", worst).Param("text"); !strings.Contains(r, "your reflection for") {
+			t.Fatalf("week %d: %q", w, r)
+		}
+	}
+	if r := e.command("U1", "/reflect", "history"); r.Error != "" || !strings.Contains(r.Param("text"), "Your last 5 reflections") {
+		t.Errorf("history: error %q, text %q", r.Error, r.Param("text"))
+	}
+	e.command("U1", "/reflect", "export")
+	e.waitFor("the export", func() bool { return len(e.fs.DMs("U1")) > 0 })
+	for _, c := range e.fs.Calls("") {
+		switch c.Error {
+		case "invalid_blocks", "invalid_arguments", "msg_too_long":
+			t.Errorf("%s refused: %s %v", c.Method, c.Error, c.Params["response_metadata"])
+		}
+	}
+}

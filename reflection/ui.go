@@ -476,28 +476,33 @@ func plural(n int) string {
 	return "s"
 }
 
-// chunks splits s into pieces of at most n bytes, on rune boundaries.
-func chunks(s string, n int) []string {
-	var out []string
-	for len(s) > n {
-		cut := n
-		for cut > 0 && !utf8.RuneStart(s[cut]) {
-			cut--
-		}
-		out = append(out, s[:cut])
-		s = s[cut:]
-	}
-	return append(out, s)
-}
-
-// splitEscaped escapes s and splits it into section-sized pieces without
-// cutting an entity (&amp; &lt; &gt;) in two.
+// splitEscaped escapes s and splits it into pieces of at most sectionLimit
+// characters (what a section's text may hold, with room to spare), never
+// cutting an entity (&amp; &lt; &gt;) or a character in two. Escaping can
+// make a text five times longer, so pieces are cut on the escaped text.
 func splitEscaped(s string) []string {
 	var out []string
-	for _, c := range chunks(s, sectionLimit/5*4) { // escaping grows text at most 5x for & only; keep room
-		out = append(out, bot.Escape(c))
+	var b strings.Builder
+	n := 0 // characters in b
+	for _, r := range s {
+		esc, w := string(r), 1
+		switch r {
+		case '&':
+			esc, w = "&amp;", 5
+		case '<':
+			esc, w = "&lt;", 4
+		case '>':
+			esc, w = "&gt;", 4
+		}
+		if n+w > sectionLimit {
+			out = append(out, b.String())
+			b.Reset()
+			n = 0
+		}
+		b.WriteString(esc)
+		n += w
 	}
-	return out
+	return append(out, b.String())
 }
 
 func (r *Reflection) reflectionHeading(ref store.Reflection) string {

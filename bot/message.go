@@ -42,6 +42,9 @@ type messageEvent struct {
 // acked; on timeout the envelope is left unacked and Slack redelivers it.
 const preAckStoreTimeout = 2 * time.Second
 
+// slowPreAck is when the pre-ack store calls are logged as slow.
+const slowPreAck = 250 * time.Millisecond
+
 // Subtypes whose text is the author's own new words.
 func readableSubtype(s string) bool {
 	return s == "" || s == "thread_broadcast" || s == "file_share"
@@ -73,6 +76,20 @@ func (b *Bot) onMessage(ctx context.Context, req *socketmode.Request, start time
 	// cannot stall the loop (and every other envelope's ack) for long.
 	sctx, cancel := context.WithTimeout(ctx, preAckStoreTimeout)
 	defer cancel()
+	storeStart := time.Now()
+	observed := false
+	observe := func() { // once the store calls before the ack are done
+		if observed {
+			return
+		}
+		observed = true
+		took := time.Since(storeStart)
+		b.metrics.PreAckStore.Observe(took.Seconds())
+		if took > slowPreAck {
+			b.log.Warn("slow store before an ack", zap.Duration("took", took), zap.String("channel", ev.Channel), zap.String("rule", best.Rule.ID))
+		}
+	}
+	defer observe()
 	// A channel whose members turned nudges off: checked only for matches,
 	// so neutral traffic costs no database read.
 	off, err := b.store.ChannelNudgesOff(sctx, ev.Channel)
@@ -82,6 +99,7 @@ func (b *Bot) onMessage(ctx context.Context, req *socketmode.Request, start time
 		return
 	}
 	if off {
+		observe()
 		b.metrics.Dropped.WithLabelValues("channel_off").Inc()
 		b.ack(ctx, req, nil, start)
 		return
@@ -94,6 +112,7 @@ func (b *Bot) onMessage(ctx context.Context, req *socketmode.Request, start time
 		ChannelID: ev.Channel,
 		MessageTS: msg.TS,
 	}, b.opts.Lease)
+	observe()
 	if err != nil {
 		// Not acked on purpose: Slack redelivers, and the decision is made
 		// again once the store answers.

@@ -14,6 +14,7 @@ import (
 type Metrics struct {
 	Events          *prometheus.CounterVec
 	AckLatency      prometheus.Histogram
+	PreAckStore     prometheus.Histogram
 	Dropped         *prometheus.CounterVec
 	Matches         *prometheus.CounterVec
 	Nudges          *prometheus.CounterVec
@@ -39,6 +40,10 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 		AckLatency: prometheus.NewHistogram(prometheus.HistogramOpts{
 			Name: "leadnudge_ack_latency_seconds", Help: "Time from receiving an envelope to acking it.",
 			Buckets: []float64{.0001, .00025, .0005, .001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 3},
+		}),
+		PreAckStore: prometheus.NewHistogram(prometheus.HistogramOpts{
+			Name: "leadnudge_preack_store_seconds", Help: "Time of the store calls made before a matched message is acked (channel settings, recording the decision).",
+			Buckets: []float64{.0001, .00025, .0005, .001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2},
 		}),
 		Dropped: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "leadnudge_dropped_total", Help: "Envelopes or events acked and dropped, by reason.",
@@ -81,7 +86,7 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 			Name: "leadnudge_weekly_prompts_total", Help: "Weekly reflection prompts by outcome (sent, skipped, failed).",
 		}, []string{"outcome"}),
 	}
-	reg.MustRegister(m.Events, m.AckLatency, m.Dropped, m.Matches, m.Nudges, m.Feedback, m.Commands,
+	reg.MustRegister(m.Events, m.AckLatency, m.PreAckStore, m.Dropped, m.Matches, m.Nudges, m.Feedback, m.Commands,
 		m.SlackLatency, m.SlackErrors, m.SlackRateLimits, m.Connected, m.Connections, m.QueueDepth, m.RuleReloads, m.Prompts)
 	return m
 }

@@ -25,9 +25,14 @@ func (d dialect) String() string {
 // forUpdate is appended to a SELECT that must lock the rows it reads until
 // the transaction ends. SQLite needs nothing: every write transaction is
 // BEGIN IMMEDIATE and so already holds the database's single write lock.
+//
+// It is FOR NO KEY UPDATE, not FOR UPDATE: decisions about one person still
+// exclude each other, but the KEY SHARE lock that inserting a nudge takes
+// on the person's row (its foreign key) does not wait for them, so the
+// pre-ack insert never queues behind a decision in progress.
 func (d dialect) forUpdate() string {
 	if d == dialectPostgres {
-		return " FOR UPDATE"
+		return " FOR NO KEY UPDATE"
 	}
 	return ""
 }

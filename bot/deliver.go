@@ -80,8 +80,14 @@ func (b *Bot) deliverNudge(ctx context.Context, n store.Nudge, words string) {
 			log.Warn("lost the nudge's lease during delivery; another worker owns it now")
 			return
 		case b.transient(err) && n.Attempts < MaxDeliveryAttempts:
-			// Rate limited or Slack unavailable: leave it pending; the
-			// recovery loop retries it once the lease ends.
+			// Rate limited or Slack unavailable: leave it pending, and hand
+			// it back as soon as Slack said to try again (at least a
+			// second), not a whole lease later: the recovery loop claims it
+			// again once this short lease ends.
+			wait, _ := b.retryWait(err, n.Attempts)
+			if _, rerr := b.store.RenewNudgeLease(ctx, n.ID, n.Attempts, min(max(wait, time.Second), b.opts.Lease)); rerr != nil {
+				log.Warn("shortening the lease of a nudge to retry failed; it is retried after its lease", zap.Error(rerr))
+			}
 			b.metrics.Nudges.WithLabelValues(n.RuleID, "retry").Inc()
 			log.Warn("nudge delivery failed for now; it stays pending and is retried after its lease",
 				zap.String("error", ErrorCode(err)), zap.Int("attempt", n.Attempts))

@@ -975,3 +975,25 @@ func TestEveryPayloadPassesBlockKit(t *testing.T) {
 		t.Errorf("%d posts for %d nudges", calls, len(rs.Rules))
 	}
 }
+
+// TestTransientFailureRetriedSoon: with the default lease (10 s), a nudge
+// whose delivery gave up for now on 429s is handed back as soon as
+// Retry-After allows (its lease shortened to that), not a whole lease
+// later.
+func TestTransientFailureRetriedSoon(t *testing.T) {
+	h := newHarness(t, harnessOptions{bot: bot.Options{MaxRetries: 1}})
+	if err := h.fs.InjectFault(fakeslack.Fault{Method: "chat.postMessage", Status: 429, RetryAfter: 1, Count: 2}); err != nil {
+		t.Fatal(err)
+	}
+	start := time.Now()
+	h.say("U1", "C1", "Just do it.")
+	h.waitSent("U1", 1)
+	took := time.Since(start)
+	t.Logf("delivered %.1f s after the message, through two 429s", took.Seconds())
+	if took > 7*time.Second {
+		t.Errorf("delivered %.1f s after the message: the retry waited for the 10 s lease", took.Seconds())
+	}
+	if got := h.counter(h.bots[0], "nudges", "just-do-it", "retry"); got != 1 {
+		t.Errorf("retries = %v, want 1", got)
+	}
+}

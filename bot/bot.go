@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/url"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -186,6 +187,9 @@ type Bot struct {
 	filter    atomic.Pointer[channelFilter]
 	selfUser  string
 	selfBot   string
+	// workspaceURL is https://<team>.slack.com from auth.test ("" when
+	// unknown: then permalinks come from chat.getPermalink).
+	workspaceURL string
 	connected atomic.Bool
 	ready     atomic.Bool
 	inflight  sync.WaitGroup
@@ -303,11 +307,11 @@ func (b *Bot) Run(ctx context.Context) error {
 
 // authenticate learns the bot's own user id, retrying transient failures.
 func (b *Bot) authenticate(ctx context.Context) error {
-	var resp struct{ user, bot string }
+	var resp struct{ user, bot, url string }
 	err := b.call(ctx, "auth.test", func(ctx context.Context) error {
 		r, err := b.api.AuthTestContext(ctx)
 		if err == nil {
-			resp.user, resp.bot = r.UserID, r.BotID
+			resp.user, resp.bot, resp.url = r.UserID, r.BotID, r.URL
 		}
 		return err
 	})
@@ -315,6 +319,9 @@ func (b *Bot) authenticate(ctx context.Context) error {
 		return fmt.Errorf("auth.test: %w", err)
 	}
 	b.selfUser, b.selfBot = resp.user, resp.bot
+	if u, err := url.Parse(resp.url); err == nil && u.Scheme == "https" && u.Host != "" {
+		b.workspaceURL = "https://" + u.Host // permalinks are built from it: no call per nudge
+	}
 	return nil
 }
 

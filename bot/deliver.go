@@ -2,7 +2,6 @@ package bot
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -146,22 +145,21 @@ func (b *Bot) cooldown(r *nudges.Rule) time.Duration {
 }
 
 func (b *Bot) deliverDM(ctx context.Context, n store.Nudge, rule *nudges.Rule, words string) (store.Delivery, error) {
-	dm, err := b.openDM(ctx, n.UserID)
-	if err != nil {
-		return store.Delivery{}, err
-	}
+	// One call per nudge: posted to the person's user id, Slack puts it in
+	// the app's DM with them and answers with that DM's channel id, which
+	// the store keeps for later chat.update.
 	link := b.permalink(ctx, n.ChannelID, n.MessageTS)
 	blocks, text := b.withIntro(n, NudgeBlocks(n, rule, words, link), nudgeFallback(rule))
-	var ts string
-	err = b.call(ctx, "chat.postMessage", func(ctx context.Context) error {
+	var ch, ts string
+	err := b.call(ctx, "chat.postMessage", func(ctx context.Context) error {
 		var err error
-		_, ts, err = b.api.PostMessageContext(ctx, dm, slack.MsgOptionText(text, false), slack.MsgOptionBlocks(blocks...))
+		ch, ts, err = b.api.PostMessageContext(ctx, n.UserID, slack.MsgOptionText(text, false), slack.MsgOptionBlocks(blocks...))
 		return err
 	})
 	if err != nil {
 		return store.Delivery{}, err
 	}
-	return store.Delivery{Channel: dm, TS: ts}, nil
+	return store.Delivery{Channel: ch, TS: ts}, nil
 }
 
 // withIntro puts the one-time introduction on top of the person's first
@@ -186,55 +184,23 @@ func (b *Bot) deliverEphemeral(ctx context.Context, n store.Nudge, rule *nudges.
 	return store.Delivery{Channel: n.ChannelID}, nil
 }
 
-// openDM returns the id of the bot's DM channel with user.
-func (b *Bot) openDM(ctx context.Context, user string) (string, error) {
-	var id string
-	err := b.call(ctx, "conversations.open", func(ctx context.Context) error {
-		ch, _, _, err := b.api.OpenConversationContext(ctx, &slack.OpenConversationParameters{Users: []string{user}})
-		if err == nil {
-			id = ch.ID
-		}
-		return err
-	})
-	if err != nil {
-		return "", err
-	}
-	if id == "" {
-		return "", errors.New("conversations.open returned no channel")
-	}
-	return id, nil
-}
-
-// post sends a message to a channel (usually a DM).
-func (b *Bot) post(ctx context.Context, channel, text string, blocks []slack.Block) error {
-	return b.call(ctx, "chat.postMessage", func(ctx context.Context) error {
-		opts := []slack.MsgOption{slack.MsgOptionText(text, false)}
-		if len(blocks) > 0 {
-			opts = append(opts, slack.MsgOptionBlocks(blocks...))
-		}
-		_, _, err := b.api.PostMessageContext(ctx, channel, opts...)
-		return err
-	})
-}
-
 // DM sends a private message to a user. It is what other parts of the bot
 // (the weekly reflection) use to reach a person.
+//
+// It is one call: posted to the user id, Slack delivers it into the app's
+// DM with the person and answers with the DM's channel id.
 func (b *Bot) DM(ctx context.Context, user, text string, blocks []slack.Block) (store.Delivery, error) {
-	dm, err := b.openDM(ctx, user)
-	if err != nil {
-		return store.Delivery{}, err
-	}
-	var ts string
-	err = b.call(ctx, "chat.postMessage", func(ctx context.Context) error {
+	var ch, ts string
+	err := b.call(ctx, "chat.postMessage", func(ctx context.Context) error {
 		opts := []slack.MsgOption{slack.MsgOptionText(text, false)}
 		if len(blocks) > 0 {
 			opts = append(opts, slack.MsgOptionBlocks(blocks...))
 		}
 		var err error
-		_, ts, err = b.api.PostMessageContext(ctx, dm, opts...)
+		ch, ts, err = b.api.PostMessageContext(ctx, user, opts...)
 		return err
 	})
-	return store.Delivery{Channel: dm, TS: ts}, err
+	return store.Delivery{Channel: ch, TS: ts}, err
 }
 
 // permalink links to the message; on failure the nudge goes out without a
@@ -242,6 +208,10 @@ func (b *Bot) DM(ctx context.Context, user, text string, blocks []slack.Block) (
 func (b *Bot) permalink(ctx context.Context, channel, ts string) string {
 	if channel == "" || ts == "" {
 		return ""
+	}
+	if b.workspaceURL != "" {
+		// Slack's own form: /archives/CHANNEL/p + the ts without its dot
+		return b.workspaceURL + "/archives/" + channel + "/p" + strings.Replace(ts, ".", "", 1)
 	}
 	var link string
 	err := b.call(ctx, "chat.getPermalink", func(ctx context.Context) error {

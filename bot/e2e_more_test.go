@@ -293,7 +293,7 @@ func TestRateLimitedThenDelivered(t *testing.T) {
 		t.Errorf("429s counted = %v, want 2", got)
 	}
 	// A nudge that cannot be delivered at all is marked failed and counted.
-	if err := h.fs.InjectFault(fakeslack.Fault{Method: "conversations.open", Error: "user_not_found", Count: 1}); err != nil {
+	if err := h.fs.InjectFault(fakeslack.Fault{Method: "chat.postMessage", Error: "channel_not_found", Count: 1}); err != nil {
 		t.Fatal(err)
 	}
 	h.say("U2", "C1", "Because I said so.")
@@ -479,7 +479,9 @@ func TestPendingNudgeOfACrashedBotIsDelivered(t *testing.T) {
 		got, err := h.st.GetNudge(h.ctx(), n.ID)
 		return err == nil && got.State == store.NudgeSent
 	})
-	if !strings.Contains(blocksText(h.nudgeDMs("U2")[0]), "A message of yours in <#C1>") {
+	// the permalink is built from auth.test's workspace URL, with no call
+	if txt := blocksText(h.nudgeDMs("U2")[0]); !strings.Contains(txt, "A message of yours in <https://") ||
+		!strings.Contains(txt, ".slack.com/archives/C1/p1700000005000100|your message> in <#C1>") || len(h.fs.Calls("chat.getPermalink")) != 0 {
 		t.Errorf("a recovered nudge (no words kept) should say so: %s", blocksText(h.nudgeDMs("U2")[0]))
 	}
 	// The same event redelivered by Slack afterwards is not nudged again.
@@ -684,7 +686,11 @@ func TestShutdownFinishesInFlightDelivery(t *testing.T) {
 		t.Fatal(err)
 	}
 	h.say("U1", "C1", "Just do it.")
-	h.waitFor("delivery in flight", func() bool { return len(h.fs.Calls("conversations.open")) == 1 })
+	h.waitFor("delivery in flight", func() bool {
+		ns, err := h.st.ListNudges(context.Background(), "U1", 0)
+		return err == nil && len(ns) == 1 && !ns[0].AllowedAt.IsZero()
+	})
+	time.Sleep(100 * time.Millisecond) // the post is on its way (held 800 ms)
 	start := time.Now()
 	h.bots[0].stop(t)
 	if d := time.Since(start); d > 4*time.Second {
@@ -995,5 +1001,59 @@ func TestTransientFailureRetriedSoon(t *testing.T) {
 	}
 	if got := h.counter(h.bots[0], "nudges", "just-do-it", "retry"); got != 1 {
 		t.Errorf("retries = %v, want 1", got)
+	}
+}
+
+// TestOneCallPerNudge: 300 people new to the bot, one triggering message
+// each. Each nudge costs one chat.postMessage (posted to the user id, the
+// introduction in the same message, the permalink built from auth.test's
+// workspace URL); everything else the bot called, start-up included, is
+// under 0.05 calls a nudge.
+func TestOneCallPerNudge(t *testing.T) {
+	const people = 300
+	h := newHarness(t, harnessOptions{})
+	for i := range people {
+		if err := h.fs.AddUser(fakeslack.User{ID: fmt.Sprintf("UNEW%04d", i), Name: fmt.Sprint("new", i), TZ: "UTC"}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for i := range people {
+		h.say(fmt.Sprintf("UNEW%04d", i), "C1", "Just do it.")
+	}
+	h.waitFor("every nudge sent", func() bool {
+		for i := people - 1; i >= 0; i-- {
+			ns, err := h.st.ListNudges(h.ctx(), fmt.Sprintf("UNEW%04d", i), 0)
+			if err != nil || len(ns) != 1 || ns[0].State != store.NudgeSent {
+				return false
+			}
+		}
+		return true
+	})
+	byMethod := map[string]int{}
+	total := 0
+	for _, c := range h.fs.Calls("") {
+		if c.Method == "response_url" {
+			continue
+		}
+		byMethod[c.Method]++
+		total++
+	}
+	t.Logf("calls for %d nudges: %v", people, byMethod)
+	if per := float64(total) / people; per > 1.05 {
+		t.Errorf("%.3f calls a nudge, want at most 1.05: %v", per, byMethod)
+	}
+	if byMethod["chat.postMessage"] != people {
+		t.Errorf("%d chat.postMessage for %d nudges", byMethod["chat.postMessage"], people)
+	}
+	for m, n := range byMethod {
+		if m != "chat.postMessage" && float64(n)/people > 0.05 {
+			t.Errorf("%s: %.3f calls a nudge, want at most 0.05", m, float64(n)/people)
+		}
+	}
+	for i := range people {
+		u := fmt.Sprintf("UNEW%04d", i)
+		if dms := h.fs.DMs(u); len(dms) != 1 || !strings.Contains(string(dms[0].Blocks), "Nobody else sees these") {
+			t.Fatalf("%s: %d DMs, want one nudge with its introduction", u, len(dms))
+		}
 	}
 }

@@ -183,16 +183,16 @@ type Bot struct {
 	home     []HomeSection
 	runners  []func(context.Context) error
 
-	work      chan job
-	filter    atomic.Pointer[channelFilter]
-	selfUser  string
-	selfBot   string
+	work     chan job
+	filter   atomic.Pointer[channelFilter]
+	selfUser string
+	selfBot  string
 	// workspaceURL is https://<team>.slack.com from auth.test ("" when
 	// unknown: then permalinks come from chat.getPermalink).
 	workspaceURL string
-	connected atomic.Bool
-	ready     atomic.Bool
-	inflight  sync.WaitGroup
+	connected    atomic.Bool
+	ready        atomic.Bool
+	inflight     sync.WaitGroup
 }
 
 // New builds a bot. Nothing talks to Slack until Run.

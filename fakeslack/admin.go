@@ -114,6 +114,9 @@ func (s *Server) serveAdmin(w http.ResponseWriter, r *http.Request) {
 			}
 			return s.DMs(user), nil
 		},
+		"rates": func() (any, error) {
+			return map[string]any{"enabled": s.opts.RateLimits.Enabled, "methods": s.RateStats()}, nil
+		},
 		"health": func() (any, error) {
 			return map[string]any{"connections": s.Connections()}, nil
 		},

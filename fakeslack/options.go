@@ -81,6 +81,10 @@ type Options struct {
 	// DefaultDisconnectGrace.
 	DisconnectGrace time.Duration
 
+	// RateLimits makes the Web API enforce Slack's rate limits (off when
+	// zero).
+	RateLimits RateLimits
+
 	// EchoBotMessages makes every chat.postMessage come back over Socket Mode
 	// as a message event with bot_id set, as Slack does for channels the bot
 	// is in, so self-loop filtering can be tested.

@@ -25,6 +25,7 @@ import (
 type Server struct {
 	opts Options
 	log  *slog.Logger
+	lim  *limiter // Slack's rate limits; has its own lock
 
 	lastTS atomic.Int64 // last ts handed out, in microseconds
 
@@ -126,6 +127,7 @@ func New(opts Options) (*Server, error) {
 		responses: map[string]*responseURL{},
 		tickets:   map[string]time.Time{},
 		envs:      map[string]*envelope{},
+		lim:       newLimiter(o.RateLimits),
 	}
 	s.calls.limit = o.HistoryLimit
 	s.posts.limit = o.HistoryLimit
@@ -363,3 +365,8 @@ func (r *ring[T]) each(f func(T)) {
 		f(r.items[(r.start+i)%n])
 	}
 }
+
+// RateStats returns, per Web API method, how many calls the local Slack
+// received and how many it answered with 429 (its own rate limits, not
+// injected faults).
+func (s *Server) RateStats() map[string]MethodStats { return s.lim.snapshot() }

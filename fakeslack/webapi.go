@@ -307,6 +307,20 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
+	target := ""
+	if req.method == "chat.postMessage" {
+		s.mu.Lock()
+		target, _ = s.resolveChannelLocked(req.str("channel"))
+		s.mu.Unlock()
+	}
+	// Slack's limits run on the wall clock, whatever Options.Now says
+	if ok, retry := s.lim.allow(req.method, target, time.Now()); !ok {
+		call.Error = "ratelimited"
+		s.record(call)
+		w.Header().Set("Retry-After", strconv.Itoa(retry))
+		writeJSON(w, http.StatusTooManyRequests, errorBody{Error: "ratelimited"})
+		return
+	}
 	resp, aerr := m.fn(s, req)
 	if aerr != "" {
 		call.Error = string(aerr)

@@ -3,6 +3,7 @@ package fakeslack_test
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"io"
 	"net/http"
 	"net/url"
@@ -516,4 +517,44 @@ func doJSON(t *testing.T, req *http.Request, v any) int {
 		}
 	}
 	return resp.StatusCode
+}
+
+// TestRateLimitsOverTheWire: with Slack's limits on, slack-go gets Slack's
+// answer (HTTP 429, Retry-After) once a Tier 2 method is called more than
+// its burst, and the admin API counts it.
+func TestRateLimitsOverTheWire(t *testing.T) {
+	fs := startFake(t, fakeslack.Options{RateLimits: fakeslack.RateLimits{Enabled: true}})
+	api := newAPI(fs, testBotToken, testAppToken)
+	var rl *slack.RateLimitedError
+	for i := range 25 {
+		_, _, err := api.GetConversations(&slack.GetConversationsParameters{})
+		if errors.As(err, &rl) {
+			if i != 20 || rl.RetryAfter < time.Second {
+				t.Fatalf("429 at call %d with Retry-After %v; want the 21st, at least 1 s", i+1, rl.RetryAfter)
+			}
+			break
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	if rl == nil {
+		t.Fatal("25 calls of a Tier 2 method in a row were all answered")
+	}
+	st := fs.RateStats()["conversations.list"]
+	if st.Calls != 21 || st.RateLimited != 1 {
+		t.Errorf("stats = %+v", st)
+	}
+	resp, err := http.Get(fs.URL()[:len(fs.URL())-len("api/")] + "_fake/rates")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var body struct {
+		Enabled bool                             `json:"enabled"`
+		Methods map[string]fakeslack.MethodStats `json:"methods"`
+	}
+	if err := json.NewDecoder(resp.Body).Decode(&body); err != nil || !body.Enabled || body.Methods["conversations.list"].RateLimited != 1 {
+		t.Errorf("/_fake/rates = %+v, %v", body, err)
+	}
 }

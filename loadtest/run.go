@@ -135,6 +135,9 @@ func nonDefault(cfg Config, ackTimeout time.Duration) []string {
 	if ackTimeout != fakeslack.DefaultAckTimeout {
 		out = append(out, fmt.Sprintf("local Slack ack timeout %s (Slack's is %s)", ackTimeout, fakeslack.DefaultAckTimeout))
 	}
+	for _, m := range rateLimits(cfg).Exempt {
+		out = append(out, "local Slack: "+m+" not rate limited (the disconnect fault reconnects every few seconds; Slack allows about one a minute)")
+	}
 	return out
 }
 
@@ -224,6 +227,7 @@ func newSlack(cfg Config, people []string) (*fakeslack.Server, error) {
 	opts := fakeslack.Options{
 		HistoryLimit: max(fakeslack.DefaultHistoryLimit, 6*events+4*cfg.People),
 		Logger:       slog.New(slog.NewTextHandler(io.Discard, nil)),
+		RateLimits:   rateLimits(cfg),
 	}
 	if cfg.Faults.AckDrop {
 		opts.AckTimeout = cfg.AckDropTimeout
@@ -242,6 +246,17 @@ func newSlack(cfg Config, people []string) (*fakeslack.Server, error) {
 		}
 	}
 	return fs, nil
+}
+
+// rateLimits are the local Slack's rate limits for a run: Slack's, except
+// that the disconnect fault's reconnections (apps.connections.open is Tier
+// 1) are not limited.
+func rateLimits(cfg Config) fakeslack.RateLimits {
+	rl := fakeslack.RateLimits{Enabled: true}
+	if cfg.Faults.Disconnects {
+		rl.Exempt = []string{"apps.connections.open"}
+	}
+	return rl
 }
 
 // counters is a small concurrent tally of fault events.
@@ -348,8 +363,15 @@ func finish(r *Result, fs *fakeslack.Server, msgs []sent, t tally, c *counters, 
 	r.LostDetail, r.DuplicateDetail = capped(t.LostDetail, 20), capped(t.DupDetail, 20)
 	r.DMLatency = summarize(t.DMLatencyMS)
 	fe := c.get()
-	if n := countFaulted(fs, "chat.postMessage"); n > 0 {
-		fe["ratelimited_answers"] = n
+	limited := 0 // answered 429 by the local Slack's rate limits
+	for _, st := range fs.RateStats() {
+		limited += st.RateLimited
+	}
+	if n := countFaulted(fs, "chat.postMessage") - fs.RateStats()["chat.postMessage"].RateLimited; n > 0 {
+		fe["ratelimited_answers"] = n // injected by the ratelimit fault
+	}
+	if limited > 0 {
+		fe["slack_limit_429s"] = limited
 	}
 	if r.Redeliveries > 0 {
 		fe["redeliveries"] = r.Redeliveries

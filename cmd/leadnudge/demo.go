@@ -84,7 +84,8 @@ func (d *demo) run(ctx context.Context) error {
 	}
 	defer os.RemoveAll(dir)
 
-	fs, err := fakeslack.New(fakeslack.Options{})
+	// Slack's rate limits on, as in a real workspace
+	fs, err := fakeslack.New(fakeslack.Options{RateLimits: fakeslack.RateLimits{Enabled: true}})
 	if err != nil {
 		return err
 	}

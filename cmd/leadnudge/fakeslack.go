@@ -13,6 +13,8 @@ func newFakeslackCmd() *cobra.Command {
 	var (
 		listen, appToken, botToken string
 		allowNonLoopback, echo     bool
+		rateLimits                 string
+		postsPerMinute             int
 		ackTimeout                 time.Duration
 	)
 	cmd := &cobra.Command{
@@ -27,12 +29,16 @@ By default any xapp-… token opens Socket Mode connections and any xoxb-… tok
 calls the Web API; --app-token/--bot-token require those exact tokens.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			if rateLimits != "on" && rateLimits != "off" {
+				return &exitError{code: 2, err: fmt.Errorf("--rate-limits must be on or off, got %q", rateLimits)}
+			}
 			fs, err := fakeslack.New(fakeslack.Options{
 				AppToken:         appToken,
 				BotToken:         botToken,
 				AckTimeout:       ackTimeout,
 				EchoBotMessages:  echo,
 				AllowNonLoopback: allowNonLoopback,
+				RateLimits:       fakeslack.RateLimits{Enabled: rateLimits == "on", PostsPerMinute: postsPerMinute},
 			})
 			if err != nil {
 				return &exitError{code: 2, err: err}
@@ -51,7 +57,7 @@ calls the Web API; --app-token/--bot-token require those exact tokens.`,
 			out := cmd.OutOrStdout()
 			fmt.Fprintf(out, `local Slack listening
   Web API:   %s
-  admin API: %s  (users, messages, events, commands, interactions, faults, calls, envelopes, dms, health)
+  admin API: %s  (users, messages, events, commands, interactions, faults, calls, envelopes, dms, rates, health)
 
 Connect a bot to it:
   LEADNUDGE_SLACK_API_URL=%s
@@ -77,5 +83,7 @@ Press Ctrl-C to stop.
 	f.BoolVar(&allowNonLoopback, "allow-non-loopback", false, "allow listening on a non-loopback address")
 	f.DurationVar(&ackTimeout, "ack-timeout", fakeslack.DefaultAckTimeout, "redeliver envelopes not acked within this time")
 	f.BoolVar(&echo, "echo-bot-messages", false, "send the bot's own posts back as message events, as Slack does")
+	f.StringVar(&rateLimits, "rate-limits", "on", "enforce Slack's Web API rate limits (tiers, chat.postMessage per channel and workspace; fakeslack/RATES.md): on or off")
+	f.IntVar(&postsPerMinute, "posts-per-minute", fakeslack.DefaultPostsPerMinute, "workspace-wide chat.postMessage cap, which Slack does not publish (an assumption)")
 	return cmd
 }

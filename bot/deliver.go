@@ -2,6 +2,7 @@ package bot
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -25,6 +26,18 @@ const (
 // transient reason (429, 5xx, network) is tried again before it is marked
 // failed.
 const MaxDeliveryAttempts = 5
+
+// MaxRateLimitedAge is how long a nudge held back only by Slack's rate
+// limits keeps being retried (429s are Slack pacing the app, not a failure:
+// they do not count towards MaxDeliveryAttempts); a nudge older than that
+// is about a conversation long gone and is marked failed.
+const MaxRateLimitedAge = time.Hour
+
+// rateLimited reports whether err is a 429.
+func rateLimited(err error) bool {
+	var rl *slack.RateLimitedError
+	return errors.As(err, &rl)
+}
 
 // SnoozeWeek is how long "Snooze a week" snoozes.
 const SnoozeWeek = 7 * 24 * time.Hour
@@ -78,7 +91,7 @@ func (b *Bot) deliverNudge(ctx context.Context, n store.Nudge, words string) {
 		case lost:
 			log.Warn("lost the nudge's lease during delivery; another worker owns it now")
 			return
-		case b.transient(err) && n.Attempts < MaxDeliveryAttempts:
+		case b.transient(err) && (n.Attempts < MaxDeliveryAttempts || rateLimited(err) && b.opts.Now().Sub(n.CreatedAt) < MaxRateLimitedAge):
 			// Rate limited or Slack unavailable: leave it pending, and hand
 			// it back as soon as Slack said to try again (at least a
 			// second), not a whole lease later: the recovery loop claims it

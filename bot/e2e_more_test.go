@@ -1057,3 +1057,66 @@ func TestOneCallPerNudge(t *testing.T) {
 		}
 	}
 }
+
+// TestSaturatedPoolNeverStallsAcks: one worker, a queue of one, and a
+// Slack that takes 300 ms a post. Ten matching messages are acked at once
+// all the same (the event loop never waits for a worker); the nudges that
+// found no room are delivered by the recovery loop once their lease ends.
+func TestSaturatedPoolNeverStallsAcks(t *testing.T) {
+	h := newHarness(t, harnessOptions{bot: bot.Options{Workers: 1, QueueSize: 1, Lease: 500 * time.Millisecond}})
+	if err := h.fs.InjectFault(fakeslack.Fault{Method: "chat.postMessage", DelayMS: 300, Count: 100}); err != nil {
+		t.Fatal(err)
+	}
+	users := []string{"U1", "U2", "U3", "U4", "U5", "U6", "U7", "U8", "U9", "U10"}
+	for _, u := range users[3:] {
+		if err := h.fs.AddUser(fakeslack.User{ID: u, Name: strings.ToLower(u), TZ: "UTC"}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	start := time.Now()
+	for _, u := range users {
+		h.say(u, "C1", "Just do it.") // waits for the ack
+	}
+	if took := time.Since(start); took > 1500*time.Millisecond {
+		t.Errorf("ten acks took %s: the event loop waited for the pool", took)
+	}
+	for _, u := range users {
+		h.waitSent(u, 1)
+	}
+	if got := h.counter(h.bots[0], "dropped", "queue_full_deferred"); got < 1 {
+		t.Errorf("queue_full_deferred = %v: the pool was never full", got)
+	}
+	for _, u := range users {
+		if n := len(h.nudgeDMs(u)); n != 1 {
+			t.Errorf("%s got %d nudges", u, n)
+		}
+	}
+}
+
+// TestRateLimitedBeyondMaxAttempts: 429s are Slack pacing the app, not a
+// failure: a nudge refused more often than MaxDeliveryAttempts allows is
+// still delivered, once Slack lets it through.
+func TestRateLimitedBeyondMaxAttempts(t *testing.T) {
+	h := newHarness(t, harnessOptions{bot: bot.Options{Lease: 300 * time.Millisecond, MaxRetries: 1}})
+	// each attempt meets two 429s (one call and one retry); twelve of them
+	// outlast bot.MaxDeliveryAttempts (5) attempts
+	if err := h.fs.InjectFault(fakeslack.Fault{Method: "chat.postMessage", Status: 429, RetryAfter: 1, Count: 12}); err != nil {
+		t.Fatal(err)
+	}
+	h.say("U1", "C1", "Just do it.")
+	var n store.Nudge
+	for deadline := time.Now().Add(40 * time.Second); ; {
+		ns, _ := h.st.ListNudges(h.ctx(), "U1", 0)
+		if len(ns) == 1 && ns[0].State != store.NudgePending {
+			n = ns[0]
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the nudge is still pending after 40 s")
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	if n.State != store.NudgeSent || n.Attempts <= bot.MaxDeliveryAttempts {
+		t.Fatalf("nudge %s after %d attempts; want sent after more than %d", n.State, n.Attempts, bot.MaxDeliveryAttempts)
+	}
+}

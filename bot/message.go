@@ -129,7 +129,14 @@ func (b *Bot) onMessage(ctx context.Context, req *socketmode.Request, start time
 	}
 	b.ack(ctx, req, nil, start)
 	b.log.Debug("nudge recorded", zap.Int64("nudge", n.ID), zap.String("rule", n.RuleID), zap.String("channel", n.ChannelID), zap.String("ts", n.MessageTS))
-	b.enqueue(ctx, job{kind: jobNudge, nudge: n, words: best.Text})
+	// Never wait for a worker here: this goroutine acks every envelope.
+	// The nudge is in the store with a lease; when the pool is saturated
+	// (Slack answering 429s for minutes, say), the recovery loop delivers
+	// it once the lease ends, and the acks stay fast meanwhile.
+	if !b.tryEnqueue(job{kind: jobNudge, nudge: n, words: best.Text}) {
+		b.metrics.Dropped.WithLabelValues("queue_full_deferred").Inc()
+		b.log.Debug("work queue full; the nudge is delivered by recovery", zap.Int64("nudge", n.ID))
+	}
 }
 
 // classify decodes a message event and decides, without side effects,

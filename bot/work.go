@@ -54,6 +54,17 @@ func (b *Bot) enqueue(ctx context.Context, j job) bool {
 	}
 }
 
+// tryEnqueue hands a job to the pool if there is room, without waiting.
+func (b *Bot) tryEnqueue(j job) bool {
+	select {
+	case b.work <- j:
+		b.metrics.QueueDepth.Set(float64(len(b.work)))
+		return true
+	default:
+		return false
+	}
+}
+
 // Go runs fn on the worker pool (for work other parts of the bot schedule,
 // such as the weekly fan-out's deliveries). It reports false if the bot is
 // stopping.

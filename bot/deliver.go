@@ -70,6 +70,18 @@ func (b *Bot) deliverNudge(ctx context.Context, n store.Nudge, words string) {
 		}
 		return
 	}
+	// A job can wait in the queue longer than its lease when the pool is
+	// saturated; the recovery loop may have claimed the nudge again since
+	// (a newer attempt). Check the claim, and renew it, before posting: the
+	// newer owner delivers it, never both.
+	if ok, err := b.store.RenewNudgeLease(ctx, n.ID, n.Attempts, b.opts.Lease); err != nil || !ok {
+		if err != nil {
+			log.Warn("checking the nudge's lease failed; it is retried after its lease", zap.Error(err))
+		} else {
+			log.Debug("the nudge was claimed again while it waited for a worker; its new owner delivers it")
+		}
+		return
+	}
 	// Keep the lease while delivering (Retry-After waits can be long), so
 	// no other worker or replica takes the nudge over and sends it twice;
 	// if the lease is lost anyway, stop.

@@ -36,6 +36,7 @@ type FileError struct {
 	Err    string `json:"error"`
 }
 
+// Error says which file, where in it, and what was wrong.
 func (e FileError) Error() string {
 	if e.Offset < 0 {
 		return e.File + ": " + e.Err

@@ -58,6 +58,10 @@ type Options struct {
 	MaxRetries int
 	// MaxRetryWait caps a single wait before a retry (default 30s).
 	MaxRetryWait time.Duration
+	// PostsPerSecond paces this process's chat.postMessage calls below
+	// Slack's workspace-wide posting limit, nudges before weekly prompts
+	// (default DefaultPostsPerSecond; negative: no pacing).
+	PostsPerSecond float64
 	// RecoveryInterval is how often pending nudges whose lease expired are
 	// looked for, after a first look at start-up (default Lease/3).
 	RecoveryInterval time.Duration
@@ -72,6 +76,14 @@ type Options struct {
 	// many people behind it (default 5, at least report.LowestMinPeople).
 	MinPeople int
 }
+
+// postBurst is how many posts may go at once after a quiet spell (Slack
+// allows short bursts).
+const postBurst = 8
+
+// DefaultPostsPerSecond is the default PostsPerSecond: under the 5 a
+// second the local Slack assumes for Slack's unpublished workspace limit.
+const DefaultPostsPerSecond = 4
 
 // DefaultLease is the default Lease: after a crash, a nudge the dead
 // process had recorded is delivered by the next one (or another replica)
@@ -120,6 +132,9 @@ func (o *Options) setDefaults() {
 	}
 	if o.MinPeople == 0 {
 		o.MinPeople = 5
+	}
+	if o.PostsPerSecond == 0 {
+		o.PostsPerSecond = DefaultPostsPerSecond
 	}
 	o.MinPeople = max(o.MinPeople, report.LowestMinPeople)
 }
@@ -181,6 +196,7 @@ type Bot struct {
 	commands map[string]CommandHandler
 	actions  []ActionHandler
 	home     []HomeSection
+	pacer    *pacer // nil: chat.postMessage not paced
 	runners  []func(context.Context) error
 
 	work     chan job
@@ -213,7 +229,8 @@ func New(d Deps, opts Options) (*Bot, error) {
 	b := &Bot{
 		api: d.API, sm: d.Socket, store: d.Store, rules: d.Rules, log: d.Log, metrics: d.Metrics, opts: opts,
 		commands: d.Commands, actions: d.Actions, home: d.Home, runners: d.Runners,
-		work: make(chan job, opts.QueueSize),
+		pacer: newPacer(opts.PostsPerSecond, postBurst, time.Now),
+		work:  make(chan job, opts.QueueSize),
 	}
 	b.filter.Store(buildChannelFilter(opts.AllowChannels, opts.DenyChannels, nil))
 	return b, nil

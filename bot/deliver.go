@@ -175,6 +175,9 @@ func (b *Bot) deliverDM(ctx context.Context, n store.Nudge, rule *nudges.Rule, w
 	// the store keeps for later chat.update.
 	link := b.permalink(ctx, n.ChannelID, n.MessageTS)
 	blocks, text := b.withIntro(n, NudgeBlocks(n, rule, words, link), nudgeFallback(rule))
+	if err := b.paced(ctx, prioNudge); err != nil {
+		return store.Delivery{}, err
+	}
 	var ch, ts string
 	err := b.call(ctx, "chat.postMessage", func(ctx context.Context) error {
 		var err error
@@ -185,6 +188,20 @@ func (b *Bot) deliverDM(ctx context.Context, n store.Nudge, rule *nudges.Rule, w
 		return store.Delivery{}, err
 	}
 	return store.Delivery{Channel: ch, TS: ts}, nil
+}
+
+// paced waits for this process's posting budget (see pacer), nudges
+// first, and records the wait.
+func (b *Bot) paced(ctx context.Context, prio priority) error {
+	kind := "nudge"
+	if prio == prioPrompt {
+		kind = "other"
+	}
+	b.metrics.PostsWaiting.WithLabelValues(kind).Inc()
+	waited, err := b.pacer.wait(ctx, prio)
+	b.metrics.PostsWaiting.WithLabelValues(kind).Dec()
+	b.metrics.PostWait.WithLabelValues(kind).Observe(waited.Seconds())
+	return err
 }
 
 // withIntro puts the one-time introduction on top of the person's first
@@ -215,6 +232,9 @@ func (b *Bot) deliverEphemeral(ctx context.Context, n store.Nudge, rule *nudges.
 // It is one call: posted to the user id, Slack delivers it into the app's
 // DM with the person and answers with the DM's channel id.
 func (b *Bot) DM(ctx context.Context, user, text string, blocks []slack.Block) (store.Delivery, error) {
+	if err := b.paced(ctx, prioPrompt); err != nil {
+		return store.Delivery{}, err
+	}
 	var ch, ts string
 	err := b.call(ctx, "chat.postMessage", func(ctx context.Context) error {
 		opts := []slack.MsgOption{slack.MsgOptionText(text, false)}

@@ -948,7 +948,7 @@ func TestRecoveryAfterAKillOnDefaults(t *testing.T) {
 // admin can get: the local Slack checks each payload against Block Kit's
 // limits, and refuses none.
 func TestEveryPayloadPassesBlockKit(t *testing.T) {
-	h := newHarness(t, harnessOptions{bot: bot.Options{Admins: []string{"U1"}, MinPeople: 3, DailyCap: 1000, Cooldown: time.Nanosecond}})
+	h := newHarness(t, harnessOptions{bot: bot.Options{Admins: []string{"U1"}, MinPeople: 3, DailyCap: 1000, Cooldown: time.Nanosecond, PostsPerSecond: -1}})
 	rs := builtinMatcher(t).RuleSet()
 	for i, r := range rs.Rules {
 		user := []string{"U1", "U2", "U3"}[i%3]
@@ -1011,7 +1011,7 @@ func TestTransientFailureRetriedSoon(t *testing.T) {
 // under 0.05 calls a nudge.
 func TestOneCallPerNudge(t *testing.T) {
 	const people = 300
-	h := newHarness(t, harnessOptions{})
+	h := newHarness(t, harnessOptions{bot: bot.Options{PostsPerSecond: -1}}) // no pacing: this counts calls
 	for i := range people {
 		if err := h.fs.AddUser(fakeslack.User{ID: fmt.Sprintf("UNEW%04d", i), Name: fmt.Sprint("new", i), TZ: "UTC"}); err != nil {
 			t.Fatal(err)

@@ -15,6 +15,8 @@ type Metrics struct {
 	Events          *prometheus.CounterVec
 	AckLatency      prometheus.Histogram
 	PreAckStore     prometheus.Histogram
+	PostWait        *prometheus.HistogramVec
+	PostsWaiting    *prometheus.GaugeVec
 	Dropped         *prometheus.CounterVec
 	Matches         *prometheus.CounterVec
 	Nudges          *prometheus.CounterVec
@@ -45,6 +47,13 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 			Name: "leadnudge_preack_store_seconds", Help: "Time of the store calls made before a matched message is acked (channel settings, recording the decision).",
 			Buckets: []float64{.0001, .00025, .0005, .001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2},
 		}),
+		PostWait: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Name: "leadnudge_post_pacing_wait_seconds", Help: "Time a chat.postMessage waited for the posting budget (slack.posts_per_second), by kind (nudge, other).",
+			Buckets: []float64{.001, .01, .1, .25, .5, 1, 2.5, 5, 10, 30, 60, 300},
+		}, []string{"kind"}),
+		PostsWaiting: prometheus.NewGaugeVec(prometheus.GaugeOpts{
+			Name: "leadnudge_posts_waiting", Help: "chat.postMessage calls waiting for the posting budget, by kind (nudge, other).",
+		}, []string{"kind"}),
 		Dropped: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "leadnudge_dropped_total", Help: "Envelopes or events acked and dropped, by reason.",
 		}, []string{"reason"}),
@@ -86,7 +95,7 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 			Name: "leadnudge_weekly_prompts_total", Help: "Weekly reflection prompts by outcome (sent, skipped, failed).",
 		}, []string{"outcome"}),
 	}
-	reg.MustRegister(m.Events, m.AckLatency, m.PreAckStore, m.Dropped, m.Matches, m.Nudges, m.Feedback, m.Commands,
+	reg.MustRegister(m.Events, m.AckLatency, m.PreAckStore, m.PostWait, m.PostsWaiting, m.Dropped, m.Matches, m.Nudges, m.Feedback, m.Commands,
 		m.SlackLatency, m.SlackErrors, m.SlackRateLimits, m.Connected, m.Connections, m.QueueDepth, m.RuleReloads, m.Prompts)
 	return m
 }

@@ -30,11 +30,12 @@ type Config struct {
 
 // SlackConfig is the slack section: tokens and how the Web API is called.
 type SlackConfig struct {
-	BotToken     Secret        `yaml:"bot_token" desc:"Bot token (xoxb-…) for the Web API; required by run."`
-	AppToken     Secret        `yaml:"app_token" desc:"App-level token (xapp-…) with connections:write, for Socket Mode; required by run."`
-	APIURL       string        `yaml:"api_url" desc:"Base URL of Slack's Web API, ending in /; point it at a local Slack for development."`
-	MaxRetries   int           `yaml:"max_retries" desc:"Retries of a Web API call after a 429 (honouring Retry-After) or a transient error."`
-	UserCacheTTL time.Duration `yaml:"user_cache_ttl" desc:"How long users.info answers (time zone, status, deactivation) are cached."`
+	BotToken       Secret        `yaml:"bot_token" desc:"Bot token (xoxb-…) for the Web API; required by run."`
+	AppToken       Secret        `yaml:"app_token" desc:"App-level token (xapp-…) with connections:write, for Socket Mode; required by run."`
+	APIURL         string        `yaml:"api_url" desc:"Base URL of Slack's Web API, ending in /; point it at a local Slack for development."`
+	MaxRetries     int           `yaml:"max_retries" desc:"Retries of a Web API call after a 429 (honouring Retry-After) or a transient error."`
+	UserCacheTTL   time.Duration `yaml:"user_cache_ttl" desc:"How long users.info answers (time zone, status, deactivation) are cached."`
+	PostsPerSecond float64       `yaml:"posts_per_second" desc:"chat.postMessage calls a second this process allows itself, nudges before weekly prompts, to stay under Slack's unpublished workspace-wide limit (several replicas: divide); 0 turns pacing off."`
 }
 
 // StoreConfig is the store section: where state is kept and for how long.
@@ -113,9 +114,10 @@ type ShutdownConfig struct {
 func Default() Config {
 	return Config{
 		Slack: SlackConfig{
-			APIURL:       "https://slack.com/api/",
-			MaxRetries:   3,
-			UserCacheTTL: time.Hour,
+			APIURL:         "https://slack.com/api/",
+			MaxRetries:     3,
+			UserCacheTTL:   time.Hour,
+			PostsPerSecond: 4,
 		},
 		Store: StoreConfig{
 			Driver:       "sqlite",

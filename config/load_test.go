@@ -147,6 +147,7 @@ var envValues = map[string]struct {
 	"reflection.holidays":         {"2025-12-25,2026-01-01", []string{"2025-12-25", "2026-01-01"}},
 	"shutdown.timeout":            {"1m", time.Minute},
 	"report.min_people":           {"7", 7},
+	"slack.posts_per_second":      {"2.5", 2.5},
 	"admins":                      {"U0ADMIN1,W0ADMIN2", []string{"U0ADMIN1", "W0ADMIN2"}},
 }
 

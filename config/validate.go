@@ -115,6 +115,10 @@ func (c Config) problems(forRun bool) []*FieldError {
 		}
 	}
 
+	if c.Slack.PostsPerSecond < 0 {
+		add("slack.posts_per_second", "must be 0 (no pacing) or a positive number of posts a second, got %g", c.Slack.PostsPerSecond)
+	}
+
 	// report and admins
 	atLeast("report.min_people", c.Report.MinPeople, 3)
 	for _, a := range c.Admins {

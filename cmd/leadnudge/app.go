@@ -137,6 +137,7 @@ func newApp(ctx context.Context, cfg config.Config, log *zap.Logger, opts ...fun
 		Disabled:        !cfg.Nudges.Enabled,
 		Admins:          cfg.Admins,
 		MinPeople:       cfg.Report.MinPeople,
+		PostsPerSecond:  postsPerSecond(cfg.Slack.PostsPerSecond),
 	})
 	if err != nil {
 		st.Close()
@@ -200,4 +201,13 @@ func (a *app) run(ctx context.Context) error {
 	err := g.Wait()
 	a.log.Info("leadnudge stopped")
 	return err
+}
+
+// postsPerSecond maps slack.posts_per_second (0: no pacing) to the bot's
+// option (negative: no pacing).
+func postsPerSecond(v float64) float64 {
+	if v == 0 {
+		return -1
+	}
+	return v
 }

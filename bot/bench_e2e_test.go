@@ -28,7 +28,7 @@ func BenchmarkEndToEnd(b *testing.B) {
 func benchEndToEnd(b *testing.B, rate int) {
 	h := newHarness(b, harnessOptions{
 		fake: fakeslack.Options{AckTimeout: 3 * time.Second, HistoryLimit: 1 << 20},
-		bot:  bot.Options{DailyCap: 1 << 20, Cooldown: time.Nanosecond},
+		bot:  bot.Options{DailyCap: 1 << 20, Cooldown: time.Nanosecond, PostsPerSecond: -1}, // the bot's own cost, not the posting budget
 	})
 	triggers := []string{"Just do it.", "Because I said so.", "That's how we've always done it.", "Not up for discussion."}
 	neutral := []string{

@@ -55,7 +55,8 @@ func TestRulesHotReloadWhileMessagesFlow(t *testing.T) {
 	var watcher *bot.RulesWatcher
 	h := newHarness(t, harnessOptions{
 		rules: m,
-		bot:   bot.Options{DailyCap: 1 << 20, Cooldown: time.Nanosecond},
+		// unpaced: the background traffic nudges hundreds of times a second
+		bot: bot.Options{DailyCap: 1 << 20, Cooldown: time.Nanosecond, PostsPerSecond: -1},
 		deps: func(d *bot.Deps) {
 			watcher = &bot.RulesWatcher{Path: path, Load: loadMatcher, Rules: d.Rules, Log: d.Log, Metrics: d.Metrics, Interval: 20 * time.Millisecond}
 			d.Runners = append(d.Runners, watcher.Run)

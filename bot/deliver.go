@@ -190,6 +190,11 @@ func (b *Bot) deliverDM(ctx context.Context, n store.Nudge, rule *nudges.Rule, w
 	return store.Delivery{Channel: ch, TS: ts}, nil
 }
 
+// WaitToPost waits for this process's posting budget before a
+// chat.postMessage that is not a nudge (the weekly fan-out): any waiting
+// nudge goes first.
+func (b *Bot) WaitToPost(ctx context.Context) error { return b.paced(ctx, prioPrompt) }
+
 // paced waits for this process's posting budget (see pacer), nudges
 // first, and records the wait.
 func (b *Bot) paced(ctx context.Context, prio priority) error {

@@ -341,6 +341,10 @@ func (r *Reflection) release(ctx context.Context, user string, week store.Week) 
 // channel is a user id (one call; Slack answers with the D… channel). A 429
 // pauses the whole fan-out for its Retry-After, and bot.Call retries.
 func (r *Reflection) post(ctx context.Context, b *bot.Bot, channel, text string, blocks []slack.Block) (store.Delivery, error) {
+	// the bot's posting budget, shared with the nudges, which go first
+	if err := b.WaitToPost(ctx); err != nil {
+		return store.Delivery{}, err
+	}
 	var del store.Delivery
 	err := b.Call(ctx, "chat.postMessage", func(ctx context.Context) error {
 		ch, ts, err := b.API().PostMessageContext(ctx, channel, slack.MsgOptionText(text, false), slack.MsgOptionBlocks(blocks...))

@@ -135,7 +135,8 @@ func newEnv(t testing.TB, o envOptions) *env {
 		slack.OptionHTTPClient(&http.Client{Timeout: 10 * time.Second}))
 	deps := bot.Deps{API: api, Socket: socketmode.New(api), Store: e.st, Rules: rules, Log: log, Metrics: e.metrics,
 		Commands: r.Commands(), Actions: r.Actions(), Home: r.Home()}
-	b, err := bot.New(deps, bot.Options{Now: e.clk.Now, ShutdownTimeout: 5 * time.Second, MaxRetryWait: 2 * time.Second})
+	// unpaced: these tests measure the fan-out's own pacing (reflection.rate)
+	b, err := bot.New(deps, bot.Options{Now: e.clk.Now, ShutdownTimeout: 5 * time.Second, MaxRetryWait: 2 * time.Second, PostsPerSecond: -1})
 	if err != nil {
 		t.Fatal(err)
 	}

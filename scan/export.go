@@ -179,7 +179,7 @@ func checkArchive(zr *zip.Reader, lim Limits) error {
 	return nil
 }
 
-// metaFile lists the conversations of one kind; Slack names a direct
+// metaFiles list the conversations of each kind; Slack names a direct
 // message's folder by its id, every other by its name.
 var metaFiles = []struct {
 	file string

@@ -68,15 +68,8 @@ func (r *jreader) readArray(fn func(m *Message), bad func(off int64, err error))
 	if r.b[r.i] != '[' {
 		return &errSyntax{r.i, "not a JSON array of messages"}
 	}
-	r.i++
-	r.ws()
-	if r.i < len(r.b) && r.b[r.i] == ']' {
-		r.i++
-		return r.end()
-	}
 	var m Message
-	for {
-		r.ws()
+	err := r.array(func() error {
 		start := r.i
 		m = Message{}
 		if err := r.message(&m); err != nil {
@@ -88,6 +81,28 @@ func (r *jreader) readArray(fn func(m *Message), bad func(off int64, err error))
 		} else {
 			fn(&m)
 		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	return r.end()
+}
+
+// array reads [v, v, …] with r at '[', calling each with r at every value;
+// each must read it.
+func (r *jreader) array(each func() error) error {
+	r.i++
+	r.ws()
+	if r.i < len(r.b) && r.b[r.i] == ']' {
+		r.i++
+		return nil
+	}
+	for {
+		r.ws()
+		if err := each(); err != nil {
+			return err
+		}
 		r.ws()
 		if r.i >= len(r.b) {
 			return r.syntax("")
@@ -97,7 +112,7 @@ func (r *jreader) readArray(fn func(m *Message), bad func(off int64, err error))
 			r.i++
 		case ']':
 			r.i++
-			return r.end()
+			return nil
 		default:
 			return r.syntax("after array element")
 		}
@@ -288,22 +303,11 @@ func (r *jreader) elements(dst *[]nudges.Element, field string) error {
 		r.wrong(field, kind, "[]nudges.Element")
 		return nil
 	}
-	r.i++
-	r.ws()
 	// like encoding/json, decode into the slice's existing elements (a
 	// duplicate key) before appending new ones
 	old := (*dst)[:cap(*dst)]
 	out := (*dst)[:0]
-	if r.i < len(r.b) && r.b[r.i] == ']' {
-		r.i++
-		if out == nil {
-			out = []nudges.Element{}
-		}
-		*dst = out
-		return nil
-	}
-	for {
-		r.ws()
+	err := r.array(func() error {
 		var e nudges.Element
 		if len(out) < len(old) {
 			e = old[len(out)]
@@ -312,21 +316,16 @@ func (r *jreader) elements(dst *[]nudges.Element, field string) error {
 			return err
 		}
 		out = append(out, e)
-		r.ws()
-		if r.i >= len(r.b) {
-			return r.syntax("")
-		}
-		switch r.b[r.i] {
-		case ',':
-			r.i++
-		case ']':
-			r.i++
-			*dst = out
-			return nil
-		default:
-			return r.syntax("after array element")
-		}
+		return nil
+	})
+	if err != nil {
+		return err
 	}
+	if out == nil {
+		out = []nudges.Element{} // [] is an empty slice, not nil
+	}
+	*dst = out
+	return nil
 }
 
 func (r *jreader) element(e *nudges.Element, field string) error {
@@ -420,31 +419,7 @@ func (r *jreader) skip(depth int) error {
 	case c == '{':
 		return r.object(func([]byte) error { return r.skip(depth + 1) })
 	case c == '[':
-		r.i++
-		r.ws()
-		if r.i < len(r.b) && r.b[r.i] == ']' {
-			r.i++
-			return nil
-		}
-		for {
-			r.ws()
-			if err := r.skip(depth + 1); err != nil {
-				return err
-			}
-			r.ws()
-			if r.i >= len(r.b) {
-				return r.syntax("")
-			}
-			switch r.b[r.i] {
-			case ',':
-				r.i++
-			case ']':
-				r.i++
-				return nil
-			default:
-				return r.syntax("after array element")
-			}
-		}
+		return r.array(func() error { return r.skip(depth + 1) })
 	case c == 't':
 		return r.literal("true")
 	case c == 'f':

@@ -166,6 +166,7 @@ func Compile(rs *RuleSet) (*Matcher, error) {
 	m := &Matcher{rs: rs}
 	x := newExpander(rs.Sets, false).from(rs.checked)
 	var lits [2][]string
+	var anchored [2][]bool
 	var errs ErrorList
 	// distinct literals and distinct part classes
 	type litKey struct {
@@ -210,6 +211,7 @@ func Compile(rs *RuleSet) (*Matcher, error) {
 				r0, _ := utf8.DecodeRuneInString(v.text)
 				rn, _ := utf8.DecodeLastRuneInString(v.text)
 				ly.pats = append(ly.pats, pattern{clitic: v.clitic, checkStart: isWordRune(r0), checkEnd: isWordRune(rn), possessiveOK: possessiveOK})
+				anchored[L] = append(anchored[L], v.clitic == clitNone && isWordRune(r0))
 			}
 			ly.pats[li].classes = append(ly.pats[li].classes, ci)
 		}
@@ -323,7 +325,7 @@ func Compile(rs *RuleSet) (*Matcher, error) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			m.layers[L].ac = buildAutomaton(lits[L])
+			m.layers[L].ac = buildAutomaton(lits[L], anchored[L])
 		}()
 	}
 	wg.Wait()
@@ -479,15 +481,23 @@ func (m *Matcher) run(sc *scratch, ly *layer) {
 	m.runRange(sc, ly, 0, len(sc.z.buf))
 }
 
-// runRange runs one layer's automaton over b[from:to], starting at the
-// root: patterns that end in the range and start in it are found.
+// runRange runs one layer's automaton over b[from:to], starting as after a
+// word boundary: patterns that end in the range and start in it are found.
 func (m *Matcher) runRange(sc *scratch, ly *layer, from, to int) {
 	b := sc.z.buf
 	a := ly.ac
 	dense, stride, nDense := a.dense, a.stride, a.nDense
 	cl := &a.class
-	s := uint32(0)
+	s := a.start
 	for i := from; i < to; i++ {
+		if s == 0 && a.skipWords {
+			for i < to && asciiWord[b[i]] {
+				i++
+			}
+			if i == to {
+				break
+			}
+		}
 		c := cl[b[i]]
 		var v uint32
 		if s < nDense {

@@ -80,6 +80,17 @@ func (s *Server) serveAdmin(w http.ResponseWriter, r *http.Request) {
 			}
 			return map[string]any{"ok": true}, s.AddUser(u)
 		},
+		"users/change": func(d []byte) (any, error) {
+			u, err := parseUser(d)
+			if err != nil {
+				return nil, err
+			}
+			sent, err := s.ChangeUser(u)
+			if err != nil {
+				return nil, err
+			}
+			return map[string]any{"ok": true, "events": sent}, nil
+		},
 		"messages": func(d []byte) (any, error) {
 			m, err := parseMessage(d)
 			if err != nil {

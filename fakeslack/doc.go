@@ -7,9 +7,10 @@
 //
 //   - the Web API under http://ADDR/api/ (note the trailing slash; pass URL()
 //     to slack.OptionAPIURL), answering auth.test, apps.connections.open,
-//     conversations.open, conversations.members, chat.postMessage,
-//     chat.update, chat.postEphemeral, chat.getPermalink, users.info,
-//     views.open, views.update and views.publish, plus the response_url
+//     conversations.open, conversations.members, conversations.list,
+//     chat.postMessage, chat.update, chat.postEphemeral, chat.getPermalink,
+//     users.info, users.list, views.open, views.update and views.publish
+//     (paginated methods with Slack's cursors), plus the response_url
 //     target of slash commands under /resp/;
 //   - the Socket Mode WebSocket under /link/, reached through the single-use
 //     URL that apps.connections.open returns;
@@ -18,7 +19,7 @@
 //     health), the contract other tools drive over HTTP.
 //
 // Every admin operation also has an in-process Go equivalent on *Server
-// (AddUser, SendMessage, SendEvent, SendCommand, SendInteraction, InjectFault,
+// (AddUser, ChangeUser, SendMessage, SendEvent, SendCommand, SendInteraction, InjectFault,
 // Calls, Envelopes, DMs, Connections) plus waiting helpers for tests
 // (WaitForAck, WaitForCall, WaitForDM, WaitUntil).
 //

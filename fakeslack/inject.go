@@ -63,11 +63,58 @@ func (s *Server) AddUser(u User) error {
 		return fmt.Errorf("fakeslack: add user: %w", err)
 	}
 	s.mu.Lock()
-	s.users[u.ID] = &userRec{User: u}
+	s.users[u.ID] = &userRec{User: u, updated: s.opts.Now().Unix()}
 	s.notifyLocked()
 	s.mu.Unlock()
 	return nil
 }
+
+// ChangeUser adds or changes a workspace member the way Slack tells an
+// app: a new member is announced with a team_join event, a changed one
+// with user_change, plus user_status_changed when the status changed. It
+// returns the envelopes sent (none when nothing changed).
+func (s *Server) ChangeUser(u User) ([]EventResult, error) {
+	u, err := u.normalize()
+	if err != nil {
+		return nil, fmt.Errorf("fakeslack: change user: %w", err)
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	old, existed := s.users[u.ID]
+	if existed && !old.auto && old.User == u {
+		return nil, nil
+	}
+	s.lastChange = max(s.opts.Now().Unix(), s.lastChange+1)
+	rec := &userRec{User: u, updated: s.lastChange}
+	s.users[u.ID] = rec
+	types := []string{"team_join"}
+	if existed {
+		types = []string{"user_change"}
+		if old.StatusEmoji != u.StatusEmoji || old.StatusText != u.StatusText {
+			types = append(types, "user_status_changed")
+		}
+	}
+	var out []EventResult
+	for _, typ := range types {
+		ev := map[string]any{"type": typ, "user": userJSON(rec), "event_ts": s.nextTS()}
+		if typ != "team_join" {
+			ev["cache_ts"] = rec.updated
+		}
+		inner, err := json.Marshal(ev)
+		if err != nil {
+			return out, fmt.Errorf("fakeslack: change user: %w", err)
+		}
+		body := s.eventCallback(inner, "")
+		e, err := s.enqueueLocked("events_api", body, eventIDOf(body), false)
+		if err != nil {
+			return out, fmt.Errorf("fakeslack: change user: %w", err)
+		}
+		out = append(out, EventResult{EnvelopeID: e.id, EventID: e.eventID})
+	}
+	s.notifyLocked()
+	return out, nil
+}
+
 
 // noteUserLocked registers a user first seen in injected traffic, so that
 // users.info and conversations.open know whoever wrote a message.
@@ -76,8 +123,13 @@ func (s *Server) noteUserLocked(id string) {
 		return
 	}
 	s.autoUser++
-	s.users[id] = &userRec{User: User{ID: id, Name: strings.ToLower(id), RealName: strings.ToLower(id), TZ: "UTC"}, auto: true}
+	s.users[id] = &userRec{User: User{ID: id, Name: strings.ToLower(id), RealName: strings.ToLower(id), TZ: "UTC"}, auto: true,
+		updated: s.opts.Now().Unix()}
 }
+
+// maxChannelMembers bounds one channel's members (a 10,000-person
+// workspace's #general fits).
+const maxChannelMembers = 100_000
 
 // noteChannelLocked registers a channel (not a DM) and its members.
 func (s *Server) noteChannelLocked(ch string, members ...string) {
@@ -102,7 +154,7 @@ func (s *Server) noteChannelLocked(ch string, members ...string) {
 		}
 	}
 	for _, m := range members {
-		if m != "" && !c.members[m] && len(c.order) < 1000 {
+		if m != "" && !c.members[m] && len(c.order) < maxChannelMembers {
 			c.members[m] = true
 			c.order = append(c.order, m)
 		}

@@ -61,6 +61,7 @@ var MethodTiers = map[string]Tier{
 	"conversations.members": Tier4,
 	"conversations.open":    Tier3,
 	"users.info":            Tier4,
+	"users.list":            Tier2,
 	"views.open":            Tier4,
 	"views.publish":         Tier4,
 	"views.update":          Tier4,

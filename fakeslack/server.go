@@ -37,6 +37,9 @@ type Server struct {
 	wg      sync.WaitGroup // connection goroutines and timers in flight
 
 	users    map[string]*userRec
+	// lastChange is the "updated" of the latest ChangeUser: each change is
+	// strictly newer than the one before, even within one second.
+	lastChange int64
 	autoUser int                    // users registered implicitly
 	channels map[string]*channelRec // channels seen in traffic (not DMs)
 	dms      map[string]string      // D… id → user id, for users whose DM was opened
@@ -67,6 +70,8 @@ type Server struct {
 type userRec struct {
 	User
 	auto bool
+	// updated is when the user last changed (users.list's "updated").
+	updated int64
 }
 
 type channelRec struct {
@@ -134,7 +139,7 @@ func New(opts Options) (*Server, error) {
 	s.envHist.limit = o.HistoryLimit
 	s.users[BotUserID] = &userRec{User: User{
 		ID: BotUserID, Name: BotName, RealName: "leadnudge", TZ: "UTC", IsBot: true,
-	}}
+	}, updated: o.Now().Unix()}
 	return s, nil
 }
 

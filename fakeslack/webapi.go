@@ -2,6 +2,7 @@ package fakeslack
 
 import (
 	"bytes"
+	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -110,6 +111,7 @@ func apiMethods() map[string]apiMethod {
 		"conversations.members": {botToken, (*Server).conversationsMembers},
 		"conversations.list":    {botToken, (*Server).conversationsList},
 		"users.info":            {botToken, (*Server).usersInfo},
+		"users.list":            {botToken, (*Server).usersList},
 		"views.open":            {botToken, (*Server).viewsOpen},
 		"views.update":          {botToken, (*Server).viewsUpdate},
 		"views.publish":         {botToken, (*Server).viewsPublish},
@@ -677,13 +679,77 @@ func (s *Server) conversationsMembers(r *apiRequest) (map[string]any, apiError) 
 	if !ok {
 		return nil, "channel_not_found"
 	}
-	members := []string{}
+	var all []string
 	if u, ok := s.dms[ch]; ok {
-		members = append(members, u, BotUserID)
+		all = []string{u, BotUserID}
 	} else if c, ok := s.channels[ch]; ok {
-		members = append(members, c.order...)
+		all = c.order
 	}
-	return map[string]any{"members": members, "response_metadata": map[string]any{"next_cursor": ""}}, ""
+	from, limit, bad := pageOf(r, len(all))
+	if bad {
+		return nil, "invalid_cursor"
+	}
+	to := min(from+limit, len(all))
+	return map[string]any{"members": append([]string{}, all[from:to]...),
+		"response_metadata": map[string]any{"next_cursor": nextCursor(to, len(all))}}, ""
+}
+
+// pageOf reads a paginated method's cursor and limit as Slack takes them:
+// limit 1–1000 (default 100; 0 means all at once), cursor opaque. bad
+// reports a cursor the local Slack did not issue.
+func pageOf(r *apiRequest, n int) (from, limit int, bad bool) {
+	limit = 100
+	if l, err := strconv.Atoi(r.str("limit")); err == nil {
+		switch {
+		case l == 0:
+			limit = max(n, 1)
+		case l > 0:
+			limit = min(l, 1000)
+		}
+	}
+	if c := r.str("cursor"); c != "" {
+		raw, err := base64.StdEncoding.DecodeString(c)
+		off, ok := strings.CutPrefix(string(raw), "offset:")
+		if err != nil || !ok {
+			return 0, 0, true
+		}
+		from, err = strconv.Atoi(off)
+		if err != nil || from < 0 || from > n {
+			return 0, 0, true
+		}
+	}
+	return from, limit, false
+}
+
+// nextCursor is the cursor of the page after offset to ("" at the end).
+func nextCursor(to, n int) string {
+	if to >= n {
+		return ""
+	}
+	return base64.StdEncoding.EncodeToString([]byte("offset:" + strconv.Itoa(to)))
+}
+
+// usersList lists every member (bots and deactivated ones included), sorted
+// by id, paginated as Slack does.
+func (s *Server) usersList(r *apiRequest) (map[string]any, apiError) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	ids := make([]string, 0, len(s.users))
+	for id := range s.users {
+		ids = append(ids, id)
+	}
+	sort.Strings(ids)
+	from, limit, bad := pageOf(r, len(ids))
+	if bad {
+		return nil, "invalid_cursor"
+	}
+	to := min(from+limit, len(ids))
+	members := make([]any, 0, to-from)
+	for _, id := range ids[from:to] {
+		members = append(members, userJSON(s.users[id]))
+	}
+	return map[string]any{"members": members, "cache_ts": s.opts.Now().Unix(),
+		"response_metadata": map[string]any{"next_cursor": nextCursor(to, len(ids))}}, ""
 }
 
 // conversationsList lists the channels the local Slack knows (the ones
@@ -725,7 +791,8 @@ func (s *Server) conversationsList(r *apiRequest) (map[string]any, apiError) {
 	return map[string]any{"channels": out, "response_metadata": map[string]any{"next_cursor": next}}, ""
 }
 
-func userJSON(u User) map[string]any {
+func userJSON(rec *userRec) map[string]any {
+	u := rec.User
 	loc, err := time.LoadLocation(u.TZ)
 	if err != nil {
 		loc = time.UTC
@@ -735,7 +802,7 @@ func userJSON(u User) map[string]any {
 	return map[string]any{
 		"id": u.ID, "team_id": TeamID, "name": u.Name, "deleted": u.Deleted, "real_name": u.RealName,
 		"tz": u.TZ, "tz_label": label, "tz_offset": offset, "is_bot": u.IsBot, "is_app_user": false,
-		"is_admin": false, "is_owner": false, "locale": "en-US", "updated": 1700000000,
+		"is_admin": false, "is_owner": false, "locale": "en-US", "updated": rec.updated,
 		"profile": map[string]any{
 			"real_name": u.RealName, "display_name": u.Name, "real_name_normalized": u.RealName,
 			"display_name_normalized": u.Name, "team": TeamID,
@@ -751,7 +818,7 @@ func (s *Server) usersInfo(r *apiRequest) (map[string]any, apiError) {
 	if !ok {
 		return nil, "user_not_found"
 	}
-	return map[string]any{"user": userJSON(u.User)}, ""
+	return map[string]any{"user": userJSON(u)}, ""
 }
 
 // viewParam returns the view argument as an object with a type.

@@ -115,7 +115,6 @@ func (s *Server) ChangeUser(u User) ([]EventResult, error) {
 	return out, nil
 }
 
-
 // noteUserLocked registers a user first seen in injected traffic, so that
 // users.info and conversations.open know whoever wrote a message.
 func (s *Server) noteUserLocked(id string) {

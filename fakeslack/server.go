@@ -36,13 +36,13 @@ type Server struct {
 	httpSrv *http.Server
 	wg      sync.WaitGroup // connection goroutines and timers in flight
 
-	users    map[string]*userRec
+	users map[string]*userRec
 	// lastChange is the "updated" of the latest ChangeUser: each change is
 	// strictly newer than the one before, even within one second.
 	lastChange int64
-	autoUser int                    // users registered implicitly
-	channels map[string]*channelRec // channels seen in traffic (not DMs)
-	dms      map[string]string      // D… id → user id, for users whose DM was opened
+	autoUser   int                    // users registered implicitly
+	channels   map[string]*channelRec // channels seen in traffic (not DMs)
+	dms        map[string]string      // D… id → user id, for users whose DM was opened
 
 	calls   ring[Call]
 	posts   ring[*postRec]

@@ -60,7 +60,8 @@ type Options struct {
 	MaxRetryWait time.Duration
 	// PostsPerSecond paces this process's chat.postMessage calls below
 	// Slack's workspace-wide posting limit, nudges before weekly prompts
-	// (default DefaultPostsPerSecond; negative: no pacing).
+	// (default DefaultPostsPerSecond; negative: no pacing at all, the bulk
+	// methods' included).
 	PostsPerSecond float64
 	// RecoveryInterval is how often pending nudges whose lease expired are
 	// looked for, after a first look at start-up (default Lease/3).
@@ -81,9 +82,11 @@ type Options struct {
 // allows short bursts).
 const postBurst = 8
 
-// DefaultPostsPerSecond is the default PostsPerSecond: under the 5 a
-// second the local Slack assumes for Slack's unpublished workspace limit.
-const DefaultPostsPerSecond = 4
+// DefaultPostsPerSecond is the default PostsPerSecond: the 5 a second
+// (300 a minute) assumed for Slack's unpublished workspace-wide limit
+// (fakeslack/RATES.md). A 429 still pauses the pacer for its Retry-After,
+// so a workspace with a lower limit costs a few retries, not lost posts.
+const DefaultPostsPerSecond = 5
 
 // DefaultLease is the default Lease: after a crash, a nudge the dead
 // process had recorded is delivered by the next one (or another replica)
@@ -181,6 +184,12 @@ type Deps struct {
 	// Runners are long-running jobs started with the bot (the weekly
 	// scheduler); each runs until its context ends. An error stops the bot.
 	Runners []func(ctx context.Context) error
+	// Events handles Events API event types the bot itself does not (the
+	// reflection's member directory takes user_change, user_status_changed
+	// and team_join), by type. A handler runs after the ack, on the event
+	// loop, with slack-go's parsed event: it must be quick and must not
+	// call Slack.
+	Events map[string]func(ctx context.Context, data any)
 }
 
 // Bot is the running application. Create it with New and start it with Run.
@@ -197,7 +206,12 @@ type Bot struct {
 	actions  []ActionHandler
 	home     []HomeSection
 	pacer    *pacer // nil: chat.postMessage not paced
-	runners  []func(context.Context) error
+	// bulk paces the methods whose volume grows with the workspace
+	// (users.list, users.info, conversations.members, conversations.list)
+	// below their tiers; nil when pacing is off.
+	bulk    map[string]*pacer
+	runners []func(context.Context) error
+	events  map[string]func(context.Context, any)
 
 	work     chan job
 	filter   atomic.Pointer[channelFilter]
@@ -228,9 +242,12 @@ func New(d Deps, opts Options) (*Bot, error) {
 	}
 	b := &Bot{
 		api: d.API, sm: d.Socket, store: d.Store, rules: d.Rules, log: d.Log, metrics: d.Metrics, opts: opts,
-		commands: d.Commands, actions: d.Actions, home: d.Home, runners: d.Runners,
+		commands: d.Commands, actions: d.Actions, home: d.Home, runners: d.Runners, events: d.Events,
 		pacer: newPacer(opts.PostsPerSecond, postBurst, time.Now),
 		work:  make(chan job, opts.QueueSize),
+	}
+	if b.pacer != nil {
+		b.bulk = bulkPacers(time.Now)
 	}
 	b.filter.Store(buildChannelFilter(opts.AllowChannels, opts.DenyChannels, nil))
 	return b, nil

@@ -148,6 +148,10 @@ func (b *Bot) onEventsAPI(ctx context.Context, evt socketmode.Event, start time.
 		}
 	default:
 		b.ack(ctx, evt.Request, nil, start)
+		if h := b.events[ea.InnerEvent.Type]; h != nil {
+			h(ctx, ea.InnerEvent.Data)
+			return
+		}
 		b.drop("ignored_event")
 	}
 }

@@ -17,6 +17,7 @@ type Metrics struct {
 	PreAckStore     prometheus.Histogram
 	PostWait        *prometheus.HistogramVec
 	PostsWaiting    *prometheus.GaugeVec
+	CallPacing      *prometheus.HistogramVec
 	Dropped         *prometheus.CounterVec
 	Matches         *prometheus.CounterVec
 	Nudges          *prometheus.CounterVec
@@ -54,6 +55,10 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 		PostsWaiting: prometheus.NewGaugeVec(prometheus.GaugeOpts{
 			Name: "leadnudge_posts_waiting", Help: "chat.postMessage calls waiting for the posting budget, by kind (nudge, other).",
 		}, []string{"kind"}),
+		CallPacing: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Name: "leadnudge_call_pacing_wait_seconds", Help: "Time a call of a bulk Web API method (users.list, users.info, conversations.members, conversations.list) waited to stay under its rate-limit tier, by method.",
+			Buckets: []float64{.01, .1, .5, 1, 2.5, 5, 10, 30, 60},
+		}, []string{"method"}),
 		Dropped: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "leadnudge_dropped_total", Help: "Envelopes or events acked and dropped, by reason.",
 		}, []string{"reason"}),
@@ -95,7 +100,7 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 			Name: "leadnudge_weekly_prompts_total", Help: "Weekly reflection prompts by outcome (sent, skipped, failed).",
 		}, []string{"outcome"}),
 	}
-	reg.MustRegister(m.Events, m.AckLatency, m.PreAckStore, m.PostWait, m.PostsWaiting, m.Dropped, m.Matches, m.Nudges, m.Feedback, m.Commands,
+	reg.MustRegister(m.Events, m.AckLatency, m.PreAckStore, m.PostWait, m.PostsWaiting, m.CallPacing, m.Dropped, m.Matches, m.Nudges, m.Feedback, m.Commands,
 		m.SlackLatency, m.SlackErrors, m.SlackRateLimits, m.Connected, m.Connections, m.QueueDepth, m.RuleReloads, m.Prompts)
 	return m
 }

@@ -93,3 +93,25 @@ func sleepUntil(ctx context.Context, at, now time.Time) error {
 		return nil
 	}
 }
+
+// bulkTiers are the per-minute figures of the Web API tiers of the methods
+// whose volume grows with the workspace (fakeslack/RATES.md has the table
+// and Slack's pages). Interactive methods (views.*, chat.update,
+// chat.postEphemeral) follow what people do and are not paced: a 429 there
+// is retried after its Retry-After.
+var bulkTiers = map[string]float64{
+	"users.list":            20,  // Tier 2
+	"conversations.list":    20,  // Tier 2
+	"users.info":            100, // Tier 4
+	"conversations.members": 100, // Tier 4
+}
+
+// bulkPacers builds one pacer per bulk method: 95 % of the tier's rate,
+// bursts of half a minute's quota.
+func bulkPacers(now func() time.Time) map[string]*pacer {
+	m := make(map[string]*pacer, len(bulkTiers))
+	for method, perMinute := range bulkTiers {
+		m[method] = newPacer(perMinute*0.95/60, int(perMinute/2), now)
+	}
+	return m
+}

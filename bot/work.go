@@ -106,6 +106,15 @@ func (b *Bot) runJob(ctx context.Context, j job) {
 // error code such as channel_not_found) are returned at once.
 func (b *Bot) call(ctx context.Context, method string, fn func(context.Context) error) error {
 	for attempt := 0; ; attempt++ {
+		if p := b.bulk[method]; p != nil {
+			waited, err := p.wait(ctx, prioNudge)
+			if waited > 0 {
+				b.metrics.CallPacing.WithLabelValues(method).Observe(waited.Seconds())
+			}
+			if err != nil {
+				return err
+			}
+		}
 		err := fn(ctx)
 		if err == nil {
 			return nil

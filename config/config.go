@@ -34,8 +34,9 @@ type SlackConfig struct {
 	AppToken       Secret        `yaml:"app_token" desc:"App-level token (xapp-…) with connections:write, for Socket Mode; required by run."`
 	APIURL         string        `yaml:"api_url" desc:"Base URL of Slack's Web API, ending in /; point it at a local Slack for development."`
 	MaxRetries     int           `yaml:"max_retries" desc:"Retries of a Web API call after a 429 (honouring Retry-After) or a transient error."`
-	UserCacheTTL   time.Duration `yaml:"user_cache_ttl" desc:"How long users.info answers (time zone, status, deactivation) are cached."`
-	PostsPerSecond float64       `yaml:"posts_per_second" desc:"chat.postMessage calls a second this process allows itself, nudges before weekly prompts, to stay under Slack's unpublished workspace-wide limit (several replicas: divide); 0 turns pacing off."`
+	UserCacheTTL   time.Duration `yaml:"user_cache_ttl" desc:"How long conversations.members answers, and users.info answers about people missing from the last users.list, are cached."`
+	UsersRefresh   time.Duration `yaml:"users_refresh" desc:"How often the member list (time zones, statuses, deactivations) is read again with users.list; events keep it current in between. 0 sizes it to the workspace: 30 minutes per 200 members, at least an hour."`
+	PostsPerSecond float64       `yaml:"posts_per_second" desc:"chat.postMessage calls a second this process allows itself, nudges before weekly prompts, to stay under Slack's unpublished workspace-wide limit (assumed 300 a minute; several replicas: divide); 0 turns all pacing off."`
 }
 
 // StoreConfig is the store section: where state is kept and for how long.
@@ -90,7 +91,7 @@ type ReflectionConfig struct {
 	DefaultTimezone string        `yaml:"default_timezone" desc:"IANA time zone for people whose Slack profile has none."`
 	Channels        []string      `yaml:"channels" desc:"Channels whose members are enrolled, besides people who turned it on with /reflect on."`
 	PostChannel     string        `yaml:"post_channel" desc:"Channel where the week's prompt is also posted; empty for none."`
-	Rate            float64       `yaml:"rate" desc:"Prompt DMs sent per second during the weekly fan-out."`
+	Rate            float64       `yaml:"rate" desc:"Caps the prompt DMs sent per second during the weekly fan-out; 0 sends as fast as slack.posts_per_second allows, nudges first."`
 	Lease           time.Duration `yaml:"lease" desc:"How long a claimed prompt stays reserved before another replica may retry it."`
 	FatigueAfter    int           `yaml:"fatigue_after" desc:"Ignored prompts in a row after which the person is asked once whether to keep, pause or stop; 0 never asks."`
 	AwayEmoji       []string      `yaml:"away_emoji" desc:"Status emoji that mean away: no prompt that week."`
@@ -117,7 +118,7 @@ func Default() Config {
 			APIURL:         "https://slack.com/api/",
 			MaxRetries:     3,
 			UserCacheTTL:   time.Hour,
-			PostsPerSecond: 4,
+			PostsPerSecond: 5,
 		},
 		Store: StoreConfig{
 			Driver:       "sqlite",
@@ -146,7 +147,7 @@ func Default() Config {
 			Schedule:        "0 16 * * 5",
 			DefaultTimezone: "UTC",
 			Channels:        []string{},
-			Rate:            1,
+			Rate:            0,
 			Lease:           10 * time.Minute,
 			FatigueAfter:    3,
 			AwayEmoji: []string{

@@ -82,7 +82,9 @@ func TestDefaultValues(t *testing.T) {
 		{"reflection.enabled", d.Reflection.Enabled, true},
 		{"reflection.schedule", d.Reflection.Schedule, "0 16 * * 5"},
 		{"reflection.default_timezone", d.Reflection.DefaultTimezone, "UTC"},
-		{"reflection.rate", d.Reflection.Rate, 1.0},
+		{"reflection.rate", d.Reflection.Rate, 0.0},
+		{"slack.posts_per_second", d.Slack.PostsPerSecond, 5.0},
+		{"slack.users_refresh", d.Slack.UsersRefresh, time.Duration(0)},
 		{"reflection.lease", d.Reflection.Lease, 10 * time.Minute},
 		{"shutdown.timeout", d.Shutdown.Timeout, 10 * time.Second},
 	}
@@ -148,6 +150,7 @@ var envValues = map[string]struct {
 	"shutdown.timeout":            {"1m", time.Minute},
 	"report.min_people":           {"7", 7},
 	"slack.posts_per_second":      {"2.5", 2.5},
+	"slack.users_refresh":         {"12h", 12 * time.Hour},
 	"admins":                      {"U0ADMIN1,W0ADMIN2", []string{"U0ADMIN1", "W0ADMIN2"}},
 }
 

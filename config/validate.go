@@ -75,6 +75,9 @@ func (c Config) problems(forRun bool) []*FieldError {
 	}
 	atLeast("slack.max_retries", c.Slack.MaxRetries, 0)
 	positive("slack.user_cache_ttl", c.Slack.UserCacheTTL)
+	if c.Slack.UsersRefresh < 0 {
+		add("slack.users_refresh", "must be 0 (sized to the workspace) or a positive duration, got %s", c.Slack.UsersRefresh)
+	}
 
 	// store
 	oneOf("store.driver", c.Store.Driver, "sqlite", "postgres")
@@ -140,8 +143,8 @@ func (c Config) problems(forRun bool) []*FieldError {
 		}
 	}
 	checkNames(add, "reflection.channels", c.Reflection.Channels)
-	if r := c.Reflection.Rate; math.IsNaN(r) || math.IsInf(r, 0) || r <= 0 {
-		add("reflection.rate", "must be a positive number of messages per second, got %s", strconv.FormatFloat(r, 'g', -1, 64))
+	if r := c.Reflection.Rate; math.IsNaN(r) || math.IsInf(r, 0) || r < 0 {
+		add("reflection.rate", "must be 0 (the posting budget alone) or a positive number of messages per second, got %s", strconv.FormatFloat(r, 'g', -1, 64))
 	}
 	positive("reflection.lease", c.Reflection.Lease)
 	atLeast("reflection.fatigue_after", c.Reflection.FatigueAfter, 0)

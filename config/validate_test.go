@@ -37,7 +37,7 @@ func TestValidateFile(t *testing.T) {
 		`reflection.away_emoji: "palm_tree" is not an emoji code such as :palm_tree:`,
 		`reflection.default_timezone: unknown time zone "Mars/Olympus_Mons" (use an IANA name such as UTC or Europe/Berlin)`,
 		`reflection.holidays: "25/12/2025" is not a date in YYYY-MM-DD form`,
-		`reflection.rate must be a positive number of messages per second, got 0`,
+		`reflection.rate must be 0 (the posting budget alone) or a positive number of messages per second, got -1`,
 		`reflection.schedule: expected exactly 5 fields, found 4: [0 16 * *] (want a 5-field cron spec such as "0 16 * * 5")`,
 		`report.min_people must be at least 3, got 2`,
 		`shutdown.timeout must be a positive duration, got 0s`,

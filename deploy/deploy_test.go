@@ -179,6 +179,10 @@ func TestManifestEventsAndScopes(t *testing.T) {
 		"message.groups":   "groups:history",
 		"message.mpim":     "mpim:history",
 		"app_home_opened":  "",
+		// the member directory (reflection's time zones, flags, statuses)
+		"user_change":         "users:read",
+		"user_status_changed": "users:read",
+		"team_join":           "users:read",
 	}
 	events := m.Settings.EventSubscriptions.BotEvents
 	for ev, scope := range eventScope {

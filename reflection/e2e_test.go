@@ -69,17 +69,26 @@ func TestFanOutAtEachOwnFriday1600(t *testing.T) {
 	}
 }
 
-// Someone who moves is prompted at 16:00 in the new zone: users.info is
-// asked again once the cache expires, and the stored zone follows.
+// Someone who moves is prompted at 16:00 in the new zone: Slack's
+// user_change event tells the directory at once (no call), and the stored
+// zone follows.
 func TestPersonChangesTimeZone(t *testing.T) {
 	t.Parallel()
-	e := newEnv(t, envOptions{refl: reflection.Options{UserCacheTTL: time.Minute}, noRun: true})
+	// no refresh within the test: only the event can tell
+	e := newEnv(t, envOptions{refl: reflection.Options{UsersRefresh: 30 * 24 * time.Hour}})
 	e.addUsers("Europe/Paris", "U1")
 	if _, err := e.st.SetWeeklyEnrolled(e.ctx(), "U1", true); err != nil {
 		t.Fatal(err)
 	}
-	e.tick(time.Date(2026, 1, 12, 9, 0, 0, 0, time.UTC)) // learns Paris
-	e.addUsers("America/Los_Angeles", "U1")              // moves before Friday
+	e.tick(time.Date(2026, 1, 12, 9, 0, 0, 0, time.UTC))                                            // learns Paris
+	if _, err := e.fs.ChangeUser(fakeslack.User{ID: "U1", TZ: "America/Los_Angeles"}); err != nil { // moves before Friday
+		t.Fatal(err)
+	}
+	e.waitFor("the user_change event", func() bool {
+		p, ok := e.r.Directory().Lookup("U1")
+		return ok && p.TimeZone == "America/Los_Angeles"
+	})
+	calls := len(e.fs.Calls("users.list")) + len(e.fs.Calls("users.info"))
 	paris := time.Date(2026, 1, 16, 15, 0, 0, 0, time.UTC)
 	if sum := e.tick(paris); sum.Sent != 0 {
 		t.Fatalf("prompted at 16:00 Paris after moving to Los Angeles: %+v", sum)
@@ -92,6 +101,40 @@ func TestPersonChangesTimeZone(t *testing.T) {
 	}
 	if n := len(e.promptDMs("U1")); n != 1 {
 		t.Fatalf("%d prompts", n)
+	}
+	if n := len(e.fs.Calls("users.list")) + len(e.fs.Calls("users.info")); n != calls {
+		t.Errorf("%d users.* calls after the event, want none", n-calls)
+	}
+}
+
+// Without an event (missed while disconnected), the next listing brings
+// the move: users.list again after slack.users_refresh.
+func TestMoveLearntFromTheNextListing(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, envOptions{refl: reflection.Options{UsersRefresh: 2 * time.Hour}, noRun: true})
+	e.addUsers("Europe/Paris", "U1")
+	if _, err := e.st.SetWeeklyEnrolled(e.ctx(), "U1", true); err != nil {
+		t.Fatal(err)
+	}
+	e.tick(time.Date(2026, 1, 16, 9, 0, 0, 0, time.UTC))
+	e.addUsers("America/Los_Angeles", "U1") // no event
+	if sum := e.tick(time.Date(2026, 1, 16, 10, 59, 0, 0, time.UTC)); sum.Sent != 0 {
+		t.Fatalf("%+v", sum)
+	}
+	if u, _ := e.st.GetUser(e.ctx(), "U1"); u.TimeZone != "Europe/Paris" {
+		t.Fatalf("stored zone %q before the refresh", u.TimeZone)
+	}
+	if sum := e.tick(time.Date(2026, 1, 16, 15, 0, 0, 0, time.UTC)); sum.Sent != 0 {
+		t.Fatalf("prompted at 16:00 Paris after moving (the refresh at 11:00 should have told): %+v", sum)
+	}
+	if u, _ := e.st.GetUser(e.ctx(), "U1"); u.TimeZone != "America/Los_Angeles" {
+		t.Fatalf("stored zone %q after the refresh", u.TimeZone)
+	}
+	if n := len(e.fs.Calls("users.list")); n != 2 {
+		t.Errorf("users.list calls = %d, want 2 (one listing, one refresh)", n)
+	}
+	if n := len(e.fs.Calls("users.info")); n != 0 {
+		t.Errorf("users.info calls = %d, want 0", n)
 	}
 }
 

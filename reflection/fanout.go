@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/leadnudge/leadnudge/bot"
+	"github.com/leadnudge/leadnudge/directory"
 	"github.com/leadnudge/leadnudge/nudges"
 	"github.com/leadnudge/leadnudge/store"
 	"github.com/slack-go/slack"
@@ -144,15 +145,21 @@ func (r *Reflection) roster(ctx context.Context, b *bot.Bot, at time.Time) ([]Pe
 			people = append(people, Person{ID: id, ChannelMember: true})
 		}
 	}
-	// Keep only candidates, and learn the zones nobody told us yet.
+	// Keep only candidates, with what the member directory knows (one
+	// users.list for everyone); users.info only for a member it lacks whose
+	// zone nobody told us yet, since the zone decides whether they are due.
+	if err := r.dir.Ensure(ctx); err != nil {
+		return nil, err
+	}
 	out := people[:0]
 	var unknown []int
 	for _, p := range people {
 		if !p.Enrolled(at) {
 			continue
 		}
-		if info, ok := r.cachedInfo(p.ID, at); ok {
-			p.apply(info, r)
+		if m, ok := r.dir.Lookup(p.ID); ok {
+			r.storeZone(ctx, p.ID, p.TimeZone, m) // only when it changed
+			p.apply(m, r)
 		} else if p.TimeZone == "" {
 			unknown = append(unknown, len(out))
 		}
@@ -169,7 +176,7 @@ func (r *Reflection) roster(ctx context.Context, b *bot.Bot, at time.Time) ([]Pe
 						return
 					}
 					p := &out[unknown[k]]
-					info, err := r.userInfo(ctx, b, p.ID, at)
+					m, err := r.dir.Get(ctx, p.ID)
 					if err != nil {
 						if ctx.Err() == nil {
 							r.log.Warn("users.info failed; trying again at the next tick", zap.String("user", p.ID), zap.String("error", slackCode(err)))
@@ -177,8 +184,8 @@ func (r *Reflection) roster(ctx context.Context, b *bot.Bot, at time.Time) ([]Pe
 						p.Deleted = true // not decidable now
 						continue
 					}
-					r.storeZone(ctx, p.ID, p.TimeZone, info)
-					p.apply(info, r)
+					r.storeZone(ctx, p.ID, p.TimeZone, m)
+					p.apply(m, r)
 				}
 			})
 		}
@@ -237,12 +244,12 @@ const (
 // retries.
 func (r *Reflection) deliver(ctx context.Context, b *bot.Bot, at time.Time, d DuePerson) outcome {
 	prompts := b.Metrics().Prompts
-	info, err := r.userInfo(ctx, b, d.ID, at)
+	info, err := r.dir.Get(ctx, d.ID)
 	if err != nil {
 		if ctx.Err() != nil {
 			return outcomeNone
 		}
-		r.log.Warn("weekly prompt: users.info failed", zap.String("user", d.ID), zap.String("error", slackCode(err)))
+		r.log.Warn("weekly prompt: looking the person up failed", zap.String("user", d.ID), zap.String("error", slackCode(err)))
 		prompts.WithLabelValues("failed").Inc()
 		return outcomeFailed
 	}
@@ -417,71 +424,72 @@ func NextPrompt(prompts []nudges.Prompt, lastSent map[string]time.Time) (nudges.
 	return prompts[best], true
 }
 
-// userInfo is what users.info says about a person, as the scheduler needs it.
-type userInfo struct {
-	tz           string
-	bot, deleted bool
-	away         bool
-	at           time.Time
-}
-
 type channelCache struct {
 	ids []string
 	at  time.Time
 }
 
-func (p *Person) apply(info userInfo, r *Reflection) {
-	if info.tz != "" {
-		p.TimeZone = info.tz
+// apply takes what the directory knows about the person.
+func (p *Person) apply(m directory.Person, r *Reflection) {
+	if m.TimeZone != "" {
+		p.TimeZone = m.TimeZone
 	}
-	p.Bot, p.Deleted, p.Away = info.bot, info.deleted, info.away
+	p.Bot = m.Bot || m.ID == r.selfID()
+	p.Deleted, p.Away = m.Deleted, r.away(m.StatusEmoji, m.StatusText)
 }
 
-func (r *Reflection) cachedInfo(user string, now time.Time) (userInfo, bool) {
+// selfID is the bot's own user id ("" before Attach).
+func (r *Reflection) selfID() string {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	info, ok := r.users[user]
-	if !ok || now.Sub(info.at) >= r.opts.UserCacheTTL || now.Before(info.at) {
-		return userInfo{}, false
+	if r.bot == nil {
+		return ""
 	}
-	return info, true
+	return r.bot.SelfUserID()
 }
 
-// userInfo returns users.info's answer for user, cached for UserCacheTTL.
-func (r *Reflection) userInfo(ctx context.Context, b *bot.Bot, user string, now time.Time) (userInfo, error) {
-	if info, ok := r.cachedInfo(user, now); ok {
-		return info, nil
-	}
-	var u *slack.User
-	err := b.Call(ctx, "users.info", func(ctx context.Context) error {
-		var err error
-		u, err = b.API().GetUserInfoContext(ctx, user)
-		return err
-	})
-	if err != nil {
-		return userInfo{}, err
-	}
-	info := userInfo{tz: u.TZ, bot: u.IsBot || u.ID == b.SelfUserID(), deleted: u.Deleted, at: now,
-		away: r.away(u.Profile.StatusEmoji, u.Profile.StatusText)}
-	if info.tz != "" {
-		if _, err := time.LoadLocation(info.tz); err != nil {
-			info.tz = ""
-		}
-	}
-	r.mu.Lock()
-	r.users[user] = info
-	r.mu.Unlock()
-	return info, nil
-}
-
-// storeZone records a person's zone when users.info told a new one.
-func (r *Reflection) storeZone(ctx context.Context, user, stored string, info userInfo) {
-	if info.tz == "" || info.tz == stored || info.bot || info.deleted {
+// storeZone records a person's zone when the directory knows a new one.
+func (r *Reflection) storeZone(ctx context.Context, user, stored string, m directory.Person) {
+	if m.TimeZone == "" || m.TimeZone == stored || m.Bot || m.Deleted {
 		return
 	}
-	if _, err := r.st.SetTimeZone(ctx, user, info.tz); err != nil && ctx.Err() == nil {
+	if _, err := r.st.SetTimeZone(ctx, user, m.TimeZone); err != nil && ctx.Err() == nil {
 		r.log.Warn("storing a time zone failed", zap.String("user", user), zap.Error(err))
 	}
+}
+
+// dirSlack is the member directory's Web API: users.list pages and
+// users.info through the bot's pacing and retries.
+type dirSlack struct{ r *Reflection }
+
+func (s dirSlack) ListUsers(ctx context.Context, cursor string, limit int) ([]slack.User, string, error) {
+	b, err := s.r.attached()
+	if err != nil {
+		return nil, "", err
+	}
+	var page slack.UserPagination
+	err = b.Call(ctx, "users.list", func(ctx context.Context) error {
+		p := b.API().GetUsersPaginated(slack.GetUsersOptionLimit(limit))
+		p.Cursor = cursor
+		var err error
+		page, err = p.Next(ctx)
+		return err
+	})
+	return page.Users, page.Cursor, err
+}
+
+func (s dirSlack) UserInfo(ctx context.Context, id string) (*slack.User, error) {
+	b, err := s.r.attached()
+	if err != nil {
+		return nil, err
+	}
+	var u *slack.User
+	err = b.Call(ctx, "users.info", func(ctx context.Context) error {
+		var err error
+		u, err = b.API().GetUserInfoContext(ctx, id)
+		return err
+	})
+	return u, err
 }
 
 func (r *Reflection) away(emoji, text string) bool {
@@ -536,8 +544,9 @@ func (r *Reflection) channelMembers(ctx context.Context, b *bot.Bot, channel str
 // code or a class of failure, never request content), for logs.
 func slackCode(err error) string { return bot.ErrorCode(err) }
 
-// pacer spaces deliveries at a fixed rate (a token bucket of depth one),
-// shared by the fan-out's workers; a 429 pauses it for Retry-After.
+// pacer spaces deliveries at reflection.rate when it is set (a token
+// bucket of depth one), shared by the fan-out's workers; a 429 pauses it
+// for Retry-After either way.
 type pacer struct {
 	mu       sync.Mutex
 	interval time.Duration
@@ -545,7 +554,11 @@ type pacer struct {
 	paused   time.Time
 }
 
+// newPacer paces at rate a second; 0 does not pace (429s still pause).
 func newPacer(rate float64) *pacer {
+	if rate <= 0 {
+		return &pacer{}
+	}
 	return &pacer{interval: time.Duration(float64(time.Second) / rate)}
 }
 

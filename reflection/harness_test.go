@@ -65,6 +65,9 @@ type envOptions struct {
 	noRun bool // build but do not connect (fan-out needs only the Web API)
 	// historyLimit of the local Slack (default 10000)
 	historyLimit int
+	// productPacing keeps the bot's default posting budget and bulk-method
+	// pacing (the other tests run unpaced to measure the fan-out itself)
+	productPacing bool
 }
 
 // compiledBuiltin compiles the built-in rules once per test binary: a
@@ -122,7 +125,7 @@ func newEnv(t testing.TB, o envOptions) *env {
 	rules := builtinRules(t)
 	ro := o.refl
 	ro.Log = log
-	if ro.Rate == 0 {
+	if ro.Rate == 0 && !o.productPacing {
 		ro.Rate = 1000
 	}
 	r, err := reflection.New(e.st, rules, ro)
@@ -134,9 +137,13 @@ func newEnv(t testing.TB, o envOptions) *env {
 	api := slack.New("xoxb-test", slack.OptionAppLevelToken("xapp-test"), slack.OptionAPIURL(e.fs.URL()),
 		slack.OptionHTTPClient(&http.Client{Timeout: 10 * time.Second}))
 	deps := bot.Deps{API: api, Socket: socketmode.New(api), Store: e.st, Rules: rules, Log: log, Metrics: e.metrics,
-		Commands: r.Commands(), Actions: r.Actions(), Home: r.Home()}
+		Commands: r.Commands(), Actions: r.Actions(), Home: r.Home(), Events: r.Events()}
 	// unpaced: these tests measure the fan-out's own pacing (reflection.rate)
-	b, err := bot.New(deps, bot.Options{Now: e.clk.Now, ShutdownTimeout: 5 * time.Second, MaxRetryWait: 2 * time.Second, PostsPerSecond: -1})
+	bo := bot.Options{Now: e.clk.Now, ShutdownTimeout: 5 * time.Second, MaxRetryWait: 2 * time.Second, PostsPerSecond: -1}
+	if o.productPacing {
+		bo.PostsPerSecond = 0 // the default
+	}
+	b, err := bot.New(deps, bo)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -9,6 +9,7 @@ import (
 
 	"github.com/leadnudge/leadnudge/bot"
 	"github.com/leadnudge/leadnudge/config"
+	"github.com/leadnudge/leadnudge/directory"
 	"github.com/leadnudge/leadnudge/nudges"
 	"github.com/leadnudge/leadnudge/store"
 	"go.uber.org/zap"
@@ -53,14 +54,21 @@ type Options struct {
 	Channels []string
 	// PostChannel also gets the week's prompt, once a week; "" for none.
 	PostChannel string
-	// Rate is how many prompt DMs are sent per second (default 1).
+	// Rate, when positive, caps how many prompt DMs are sent per second;
+	// 0 (the default) sends as fast as the bot's posting budget
+	// (slack.posts_per_second) allows, nudges first.
 	Rate float64
 	// Lease is how long a claimed prompt stays reserved for its sender
 	// (default 10m).
 	Lease time.Duration
-	// UserCacheTTL is how long users.info and conversations.members
-	// answers are kept (default 1h).
+	// UserCacheTTL is how long conversations.members answers, and
+	// users.info answers about members missing from the last users.list,
+	// are kept (default 1h).
 	UserCacheTTL time.Duration
+	// UsersRefresh is how often the member list (users.list) is read again;
+	// events keep it current in between. 0 sizes it to the workspace (see
+	// directory.Options.Refresh).
+	UsersRefresh time.Duration
 	// AwayEmoji and AwayText: a Slack status with one of these emoji, or
 	// containing one of these fragments (any case), means away: no prompt.
 	AwayEmoji, AwayText []string
@@ -84,8 +92,8 @@ type Options struct {
 
 // FromConfig maps the reflection section of the configuration (and the
 // users.info cache lifetime) to Options.
-func FromConfig(c config.ReflectionConfig, userCacheTTL time.Duration, log *zap.Logger) Options {
-	return Options{
+func FromConfig(c config.ReflectionConfig, userCacheTTL, usersRefresh time.Duration, log *zap.Logger) Options {
+	return Options{UsersRefresh: usersRefresh,
 		Schedule: c.Schedule, Holidays: c.Holidays, DefaultTimezone: c.DefaultTimezone,
 		Channels: c.Channels, PostChannel: c.PostChannel, Rate: c.Rate, Lease: c.Lease,
 		UserCacheTTL: userCacheTTL, AwayEmoji: c.AwayEmoji, AwayText: c.AwayText, Log: log,
@@ -100,8 +108,8 @@ func (o *Options) setDefaults() {
 	if o.DefaultTimezone == "" {
 		o.DefaultTimezone = "UTC"
 	}
-	if o.Rate <= 0 {
-		o.Rate = 1
+	if o.Rate < 0 {
+		o.Rate = 0
 	}
 	if o.Lease <= 0 {
 		o.Lease = 10 * time.Minute
@@ -137,7 +145,7 @@ type Reflection struct {
 
 	mu      sync.Mutex
 	bot     *bot.Bot
-	users   map[string]userInfo     // users.info answers, by user id
+	dir     *directory.Directory    // members' zones, flags and statuses
 	members map[string]channelCache // conversations.members answers, by channel
 	zones   Zones                   // guarded by mu
 	pace    *pacer
@@ -160,9 +168,11 @@ func New(st Store, rules *bot.Rules, opts Options) (*Reflection, error) {
 	}
 	r := &Reflection{
 		st: st, rules: rules, opts: opts, sched: sched, def: def, log: opts.Log,
-		users: map[string]userInfo{}, members: map[string]channelCache{},
-		pace: newPacer(opts.Rate),
+		members: map[string]channelCache{},
+		pace:    newPacer(opts.Rate),
 	}
+	r.dir = directory.New(dirSlack{r}, directory.Options{Refresh: opts.UsersRefresh, InfoTTL: opts.UserCacheTTL,
+		Now: r.now, Log: opts.Log})
 	r.zones.Default = def
 	return r, nil
 }
@@ -236,6 +246,23 @@ func (r *Reflection) Actions() []bot.ActionHandler {
 func (r *Reflection) Home() []bot.HomeSection {
 	return []bot.HomeSection{r.homeSection}
 }
+
+// Events returns the handlers of the member events that keep the
+// directory current (user_change, user_status_changed, team_join), for
+// bot.Deps.Events; the app's manifest subscribes to them.
+func (r *Reflection) Events() map[string]func(context.Context, any) {
+	apply := func(_ context.Context, data any) {
+		if p, ok := directory.FromEvent(data); ok {
+			r.dir.Apply(p)
+		}
+	}
+	return map[string]func(context.Context, any){
+		"user_change": apply, "user_status_changed": apply, "team_join": apply,
+	}
+}
+
+// Directory returns the member directory (for operations and tests).
+func (r *Reflection) Directory() *directory.Directory { return r.dir }
 
 // Runners returns the scheduler loop, for bot.Deps.Runners.
 func (r *Reflection) Runners() []func(context.Context) error {

@@ -85,11 +85,12 @@ func newApp(ctx context.Context, cfg config.Config, log *zap.Logger, opts ...fun
 	deps := bot.Deps{API: api, Socket: sm, Store: st, Rules: rules, Log: log, Metrics: metrics}
 	var refl *reflection.Reflection
 	if cfg.Reflection.Enabled {
-		if refl, err = reflection.New(st, rules, reflection.FromConfig(cfg.Reflection, cfg.Slack.UserCacheTTL, log)); err != nil {
+		if refl, err = reflection.New(st, rules, reflection.FromConfig(cfg.Reflection, cfg.Slack.UserCacheTTL, cfg.Slack.UsersRefresh, log)); err != nil {
 			st.Close()
 			return nil, err
 		}
 		deps.Commands, deps.Actions, deps.Home, deps.Runners = refl.Commands(), refl.Actions(), refl.Home(), refl.Runners()
+		deps.Events = refl.Events()
 	}
 	var watcher *bot.RulesWatcher
 	if cfg.Rules.File != "" {

@@ -57,6 +57,7 @@ type RulesConfig struct {
 type HTTPConfig struct {
 	Listen           string `yaml:"listen" desc:"Address of the /metrics, /healthz and /readyz listener; empty disables it."`
 	AllowNonLoopback bool   `yaml:"allow_non_loopback" desc:"Allow http.listen on a non-loopback address (metrics reachable from other machines)."`
+	Pprof            bool   `yaml:"pprof" desc:"Also serve Go's profiler under /debug/pprof/ on http.listen (off by default: profiles show code paths and timings, never message text; keep the listener on loopback)."`
 }
 
 // LogConfig is the log section.

@@ -124,6 +124,7 @@ var envValues = map[string]struct {
 	"rules.watch":                 {"false", false},
 	"http.listen":                 {"127.0.0.1:0", "127.0.0.1:0"},
 	"http.allow_non_loopback":     {"true", true},
+	"http.pprof":                  {"true", true},
 	"log.level":                   {"debug", "debug"},
 	"log.format":                  {"console", "console"},
 	"nudges.enabled":              {"false", false},

@@ -138,8 +138,13 @@ type Config struct {
 	DisconnectEvery time.Duration
 	StormEvery      time.Duration
 	StormSize       int
-	// Settle bounds the wait for deliveries after the load (default 60s).
+	// Settle is how long the harness waits after the load with no new
+	// delivery before it gives up (default 60s; at most 30 minutes in all).
 	Settle time.Duration
+	// ProfileDir, when set, turns on the first replica's http.pprof and
+	// saves a CPU profile of the load phase (cpu.pprof) and an allocation
+	// profile at its end (allocs.pprof) there.
+	ProfileDir string
 	// WorkDir holds the SQLite database and the replicas' logs; a
 	// temporary directory (removed afterwards) when empty.
 	WorkDir string

@@ -6,17 +6,20 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"github.com/leadnudge/leadnudge/config"
 	"io"
 	"log/slog"
+	"net"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strings"
 	"sync"
 	"time"
 
+	"github.com/leadnudge/leadnudge/config"
 	"github.com/leadnudge/leadnudge/fakeslack"
 	"github.com/leadnudge/leadnudge/nudges"
 )
@@ -337,11 +340,14 @@ func slackFaults(ctx context.Context, cfg Config, fs *fakeslack.Server, c *count
 }
 
 // settle waits until done reports true and stays unchanged for quiet, or
-// until limit. It returns how long it waited and whether it timed out.
+// until nothing has changed for limit (deliveries paced by the posting
+// budget keep arriving long after the load: that is progress, not a hang),
+// and at most settleCap. It returns how long it waited and whether it
+// timed out.
 func settle(ctx context.Context, limit, quiet time.Duration, state func() (n int, done bool)) (time.Duration, bool) {
 	start := time.Now()
 	last, lastChange := -1, time.Now()
-	for time.Since(start) < limit && ctx.Err() == nil {
+	for time.Since(lastChange) < limit && time.Since(start) < settleCap && ctx.Err() == nil {
 		n, done := state()
 		if n != last {
 			last, lastChange = n, time.Now()
@@ -353,6 +359,9 @@ func settle(ctx context.Context, limit, quiet time.Duration, state func() (n int
 	}
 	return time.Since(start), true
 }
+
+// settleCap bounds the whole wait after the load.
+const settleCap = 30 * time.Minute
 
 // finish fills in a target's result after its run: envelope figures, the
 // tally of expected against delivered nudges, fault events and process
@@ -471,6 +480,17 @@ func runBot(ctx context.Context, cfg Config, rs *nudges.RuleSet, m *nudges.Match
 	if cfg.Lease != def.Nudges.Lease {
 		vars = append(vars, "LEADNUDGE_NUDGES_LEASE="+cfg.Lease.String())
 	}
+	var pprofAddr string
+	if cfg.ProfileDir != "" {
+		ln, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			return r, err
+		}
+		pprofAddr = ln.Addr().String()
+		ln.Close()
+		vars = append(vars, "LEADNUDGE_HTTP_PPROF=true")
+		vars[slices.Index(vars, "LEADNUDGE_HTTP_LISTEN=127.0.0.1:0")] = "LEADNUDGE_HTTP_LISTEN=" + pprofAddr
+	}
 	env := childEnv(vars...)
 	var (
 		u        usage
@@ -566,7 +586,21 @@ func runBot(ctx context.Context, cfg Config, rs *nudges.RuleSet, m *nudges.Match
 			})
 		}()
 	}
+	profDone := make(chan error, 1)
+	if pprofAddr != "" {
+		go func() {
+			profDone <- saveProfile(ctx, pprofAddr, "profile?seconds="+itoa(int(cfg.Duration.Seconds())), filepath.Join(cfg.ProfileDir, "cpu.pprof"))
+		}()
+	}
 	dr := drive(ctx, fs, g, cfg.driveOpts())
+	if pprofAddr != "" {
+		if err := <-profDone; err != nil {
+			note("CPU profile: " + err.Error())
+		}
+		if err := saveProfile(ctx, pprofAddr, "allocs", filepath.Join(cfg.ProfileDir, "allocs.pprof")); err != nil {
+			note("allocation profile: " + err.Error())
+		}
+	}
 	stopFaults()
 	wg.Wait()
 	msgs, elapsed := dr.msgs, dr.elapsed
@@ -714,4 +748,32 @@ func runPeer(ctx context.Context, cfg Config, rs *nudges.RuleSet, work, tag stri
 	r.Notes = append(r.Notes, finish(&r, fs, msgs, tallyPeer(fs, g.people, msgs), &c, &u)...)
 	cfg.logf("bolt peer: %d/%d DMs, %d lost, %d duplicated", r.NudgesSent, r.NudgesExpected, r.Lost, r.Duplicates)
 	return r, nil
+}
+
+// saveProfile fetches http://addr/debug/pprof/<what> into path.
+func saveProfile(ctx context.Context, addr, what, path string) error {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, "http://"+addr+"/debug/pprof/"+what, nil)
+	if err != nil {
+		return err
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return fmt.Errorf("GET /debug/pprof/%s: %s", what, resp.Status)
+	}
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		return err
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	if _, err := io.Copy(f, resp.Body); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
 }

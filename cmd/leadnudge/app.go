@@ -7,6 +7,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/http/pprof"
 	"os"
 	"os/signal"
 	"syscall"
@@ -164,8 +165,12 @@ func newApp(ctx context.Context, cfg config.Config, log *zap.Logger, opts ...fun
 		if watcher != nil {
 			checks = append(checks, bot.Check{Name: "rules", OK: watcher.Status, InfoOnly: true})
 		}
+		handler := b.Handler(reg, checks...)
+		if cfg.HTTP.Pprof {
+			handler = withPprof(handler)
+		}
 		a.httpSrv = &http.Server{
-			Handler:           b.Handler(reg, checks...),
+			Handler:           handler,
 			ReadHeaderTimeout: 5 * time.Second,
 		}
 	}
@@ -175,7 +180,8 @@ func newApp(ctx context.Context, cfg config.Config, log *zap.Logger, opts ...fun
 		zap.String("rules", name),
 		zap.Int("rule_count", len(m.RuleSet().Rules)),
 		zap.String("slack_api", cfg.Slack.APIURL),
-		zap.String("http", cfg.HTTP.Listen))
+		zap.String("http", cfg.HTTP.Listen),
+		zap.Bool("pprof", cfg.HTTP.Pprof && cfg.HTTP.Listen != ""))
 	return a, nil
 }
 
@@ -211,4 +217,17 @@ func postsPerSecond(v float64) float64 {
 		return -1
 	}
 	return v
+}
+
+// withPprof adds Go's profiler under /debug/pprof/ (http.pprof), on its
+// own mux rather than http.DefaultServeMux.
+func withPprof(h http.Handler) http.Handler {
+	mux := http.NewServeMux()
+	mux.Handle("/", h)
+	mux.HandleFunc("/debug/pprof/", pprof.Index)
+	mux.HandleFunc("/debug/pprof/cmdline", pprof.Cmdline)
+	mux.HandleFunc("/debug/pprof/profile", pprof.Profile)
+	mux.HandleFunc("/debug/pprof/symbol", pprof.Symbol)
+	mux.HandleFunc("/debug/pprof/trace", pprof.Trace)
+	return mux
 }

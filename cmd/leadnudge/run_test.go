@@ -122,6 +122,9 @@ func TestRunAgainstLocalSlack(t *testing.T) {
 	if code, body := get("/healthz"); code != 200 || body != "ok\n" {
 		t.Errorf("/healthz = %d %q", code, body)
 	}
+	if code, _ := get("/debug/pprof/"); code != 404 {
+		t.Errorf("/debug/pprof/ = %d with http.pprof off, want 404", code)
+	}
 	_, err = fs.SendMessage(fakeslack.Message{User: "U1", Channel: "C1", Text: "Because I said so."})
 	if err != nil {
 		t.Fatal(err)
@@ -160,5 +163,51 @@ func TestRunAgainstLocalSlack(t *testing.T) {
 	}
 	if !strings.Contains(logs, "leadnudge starting") || !strings.Contains(logs, "bot stopped") {
 		t.Errorf("expected start and stop log lines:\n%s", logs)
+	}
+}
+
+// TestPprofOptIn: http.pprof serves Go's profiler next to the metrics.
+func TestPprofOptIn(t *testing.T) {
+	fs, err := fakeslack.New(fakeslack.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := fs.Start("127.0.0.1:0"); err != nil {
+		t.Fatal(err)
+	}
+	defer fs.Close()
+	httpAddr := freePort(t)
+	t.Chdir(t.TempDir())
+	t.Setenv("LEADNUDGE_SLACK_API_URL", fs.URL())
+	t.Setenv("LEADNUDGE_SLACK_BOT_TOKEN", "xoxb-pprof-test")
+	t.Setenv("LEADNUDGE_SLACK_APP_TOKEN", "xapp-pprof-test")
+	t.Setenv("LEADNUDGE_STORE_DSN", filepath.Join(t.TempDir(), "run.db"))
+	t.Setenv("LEADNUDGE_HTTP_LISTEN", httpAddr)
+	t.Setenv("LEADNUDGE_HTTP_PPROF", "true")
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan int, 1)
+	go func() { done <- run(ctx, []string{"run"}, strings.NewReader(""), io.Discard, io.Discard) }()
+	defer func() {
+		cancel()
+		<-done
+	}()
+	deadline := time.Now().Add(15 * time.Second)
+	for {
+		if code, _ := httpGet(httpAddr, "/readyz"); code == 200 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("never ready")
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	if code, body := httpGet(httpAddr, "/debug/pprof/"); code != 200 || !strings.Contains(body, "goroutine") {
+		t.Errorf("/debug/pprof/ = %d %.80q", code, body)
+	}
+	if code, body := httpGet(httpAddr, "/debug/pprof/goroutine?debug=1"); code != 200 || !strings.Contains(body, "goroutine profile") {
+		t.Errorf("goroutine profile = %d %.80q", code, body)
+	}
+	if code, _ := httpGet(httpAddr, "/healthz"); code != 200 {
+		t.Errorf("/healthz = %d next to pprof", code)
 	}
 }

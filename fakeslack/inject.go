@@ -353,15 +353,16 @@ func (s *Server) SendEvent(body json.RawMessage) (EventResult, error) {
 	return EventResult{EnvelopeID: e.id, EventID: eventID}, nil
 }
 
-// newTriggerLocked issues a trigger_id ("<n>.<n>.<hex>") for views.open.
-func (s *Server) newTriggerLocked() string {
+// newTriggerLocked issues a trigger_id ("<n>.<n>.<hex>") for views.open,
+// on behalf of user (whose modal it opens).
+func (s *Server) newTriggerLocked(user string) string {
 	id := fmt.Sprintf("%d.%d.%s", 1e12+rand.Int64N(9e12), 1e11+rand.Int64N(9e11), randHex(16))
-	s.registerTriggerLocked(id)
+	s.registerTriggerLocked(id, user)
 	return id
 }
 
 // registerTriggerLocked remembers a trigger_id issued now, pruning old ones.
-func (s *Server) registerTriggerLocked(id string) {
+func (s *Server) registerTriggerLocked(id, user string) {
 	now := s.opts.Now()
 	if len(s.triggers) >= s.opts.HistoryLimit {
 		for t, tr := range s.triggers {
@@ -376,7 +377,7 @@ func (s *Server) registerTriggerLocked(id string) {
 			}
 		}
 	}
-	s.triggers[id] = &trigger{issued: now}
+	s.triggers[id] = &trigger{issued: now, user: user}
 }
 
 // normalize validates c.
@@ -415,7 +416,7 @@ func (s *Server) SendCommand(c Command) (CommandResult, error) {
 	case "group":
 		channelName = "privategroup"
 	}
-	trig := s.newTriggerLocked()
+	trig := s.newTriggerLocked(c.User)
 	respID := TeamID + "/" + randHex(5) + "/" + randHex(12)
 	now := s.opts.Now()
 	for id, ru := range s.responses {
@@ -453,11 +454,15 @@ func (s *Server) SendInteraction(payload json.RawMessage) (InteractionResult, er
 	if typ == "" {
 		return InteractionResult{}, errors.New(`fakeslack: send interaction: payload needs a string "type"`)
 	}
+	user := ""
+	if u, ok := obj["user"].(map[string]any); ok {
+		user, _ = u["id"].(string)
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	trig, _ := obj["trigger_id"].(string)
 	if trig == "" {
-		trig = s.newTriggerLocked()
+		trig = s.newTriggerLocked(user)
 		obj["trigger_id"] = trig
 		b, err := json.Marshal(obj)
 		if err != nil {
@@ -465,13 +470,11 @@ func (s *Server) SendInteraction(payload json.RawMessage) (InteractionResult, er
 		}
 		payload = b
 	} else {
-		s.registerTriggerLocked(trig)
+		s.registerTriggerLocked(trig, user)
 		payload = append(json.RawMessage(nil), payload...)
 	}
-	if u, ok := obj["user"].(map[string]any); ok {
-		if id, _ := u["id"].(string); id != "" {
-			s.noteUserLocked(id)
-		}
+	if user != "" {
+		s.noteUserLocked(user)
 	}
 	accepts := typ == "view_submission" || typ == "block_suggestion" || typ == "view_closed"
 	e, err := s.enqueueLocked("interactive", payload, "", accepts)
@@ -564,7 +567,7 @@ func (s *Server) Views() []View {
 	out := []View{}
 	for _, v := range s.views {
 		cb, _ := v.body["callback_id"].(string)
-		out = append(out, View{ID: v.id, Type: v.typ, User: v.user, CallbackID: cb, Hash: v.hash,
+		out = append(out, View{ID: v.id, Type: v.typ, User: v.user, Opened: v.opened, CallbackID: cb, Hash: v.hash,
 			JSON: append(json.RawMessage(nil), v.result...)})
 	}
 	return out

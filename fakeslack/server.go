@@ -89,6 +89,7 @@ type viewRec struct {
 	id     string
 	typ    string
 	user   string
+	opened time.Time
 	hash   string
 	body   map[string]any
 	extID  string
@@ -97,6 +98,7 @@ type viewRec struct {
 
 type trigger struct {
 	issued time.Time
+	user   string // who it was issued to (a modal it opens is theirs)
 	used   bool
 }
 
@@ -254,6 +256,14 @@ func (s *Server) URL() string { return s.BaseURL() + "/api/" }
 // AdminURL returns the admin API base "http://ADDR/_fake/".
 func (s *Server) AdminURL() string { return s.BaseURL() + "/_fake/" }
 
+// SetBaseURL sets the base URL ("http://ADDR") when Handler is mounted on
+// a listener the server did not open, before any request arrives.
+func (s *Server) SetBaseURL(base string) {
+	s.mu.Lock()
+	s.baseURL = strings.TrimSuffix(base, "/")
+	s.mu.Unlock()
+}
+
 // learnBase remembers the base URL from a request when Handler is mounted on
 // a listener the server did not open.
 func (s *Server) learnBase(r *http.Request) {
@@ -262,6 +272,15 @@ func (s *Server) learnBase(r *http.Request) {
 		s.baseURL = "http://" + r.Host
 	}
 	s.mu.Unlock()
+}
+
+// Changed returns a channel that is closed at the next change of the
+// server's state (a call, an envelope, an ack, a connection): a push
+// signal for live views of it, such as the browser playground.
+func (s *Server) Changed() <-chan struct{} {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.changed
 }
 
 // notifyLocked wakes every waiter. s.mu must be held.

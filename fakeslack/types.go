@@ -205,8 +205,11 @@ type View struct {
 	ID string `json:"id"`
 	// Type is "modal" or "home".
 	Type string `json:"type"`
-	// User is the home tab's user (home views only).
+	// User is the home tab's user, or the user whose slash command or
+	// click issued the trigger_id that opened the modal.
 	User string `json:"user,omitempty"`
+	// Opened is when a modal was opened (zero for home views).
+	Opened time.Time `json:"opened,omitempty"`
 	// CallbackID is the view's callback_id.
 	CallbackID string `json:"callback_id,omitempty"`
 	// Hash is the view's current hash.

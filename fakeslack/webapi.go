@@ -892,7 +892,7 @@ func (s *Server) viewsOpen(r *apiRequest) (map[string]any, apiError) {
 	if len(s.views) >= s.opts.HistoryLimit {
 		s.evictViewLocked()
 	}
-	vr := &viewRec{id: newID("V", 10), typ: "modal"}
+	vr := &viewRec{id: newID("V", 10), typ: "modal", user: tr.user, opened: s.opts.Now()}
 	s.views[vr.id] = vr
 	return map[string]any{"view": s.storeViewLocked(vr, body)}, ""
 }

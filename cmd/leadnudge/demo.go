@@ -13,11 +13,13 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/leadnudge/leadnudge/bot"
 	"github.com/leadnudge/leadnudge/config"
 	"github.com/leadnudge/leadnudge/fakeslack"
+	"github.com/leadnudge/leadnudge/playground"
 	"github.com/leadnudge/leadnudge/store"
 	"github.com/spf13/cobra"
 )
@@ -32,10 +34,10 @@ const (
 )
 
 func newDemoCmd() *cobra.Command {
-	var listen, logLevel string
-	var interactive, keep bool
+	var listen, logLevel, rulesFile string
+	var interactive, keep, web, allowRemote bool
 	cmd := &cobra.Command{
-		Use:   "demo [--listen ADDR] [--interactive]",
+		Use:   "demo [--listen ADDR] [--interactive] [--web] [--rules FILE]",
 		Short: "Run the real bot against a built-in local Slack: a scripted tour with a readable transcript",
 		Long: `Run the real bot (the same code as 'leadnudge run') against a local Slack that runs inside
 this process, with a temporary SQLite database. Nothing leaves this machine.
@@ -45,10 +47,26 @@ Without flags it plays a scripted tour, prints what people wrote and what the bo
 
 --listen ADDR keeps it running after the tour, with the local Slack's admin API on ADDR
 (see the README's "Developing offline with the local Slack"), until Ctrl-C.
---interactive reads lines you type as messages from a demo user and shows the bot's answers.`,
+--interactive reads lines you type as messages from a demo user and shows the bot's answers.
+
+--web serves a Slack-like page instead of the tour (on --listen, default
+127.0.0.1:8080): post as Ana, Ben or You in #product, watch the private DM
+arrive, click its buttons, run /nudges and /reflect, open the Home tab, run the
+weekly prompt and see which rule fired and why. Loopback only unless
+--allow-remote. --rules FILE runs your own rules file.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			d := &demo{out: cmd.OutOrStdout(), in: cmd.InOrStdin(), listen: listen, interactive: interactive, keep: keep || listen != "" || interactive, logLevel: logLevel}
+			if web && interactive {
+				return &exitError{code: 2, err: errors.New("--web and --interactive do not go together")}
+			}
+			if allowRemote && !web {
+				return &exitError{code: 2, err: errors.New("--allow-remote is for --web")}
+			}
+			if web && listen == "" {
+				listen = "127.0.0.1:8080"
+			}
+			d := &demo{out: cmd.OutOrStdout(), in: cmd.InOrStdin(), listen: listen, interactive: interactive,
+				keep: keep || listen != "" || interactive, logLevel: logLevel, web: web, allowRemote: allowRemote, rulesFile: rulesFile}
 			if err := d.run(cmd.Context()); err != nil {
 				return &exitError{code: 1, err: err}
 			}
@@ -59,6 +77,9 @@ Without flags it plays a scripted tour, prints what people wrote and what the bo
 	cmd.Flags().BoolVar(&interactive, "interactive", false, "after the tour, read lines from standard input as messages from a demo user")
 	cmd.Flags().BoolVar(&keep, "keep", false, "keep running after the tour (implied by --listen and --interactive)")
 	cmd.Flags().StringVar(&logLevel, "log-level", "error", "bot log level shown on standard error (debug, info, warn, error)")
+	cmd.Flags().BoolVar(&web, "web", false, "serve the browser playground instead of the tour (default --listen 127.0.0.1:8080)")
+	cmd.Flags().BoolVar(&allowRemote, "allow-remote", false, "with --web: allow a --listen address other than loopback")
+	cmd.Flags().StringVar(&rulesFile, "rules", "", "rules file (default: the built-in rules)")
 	return cmd
 }
 
@@ -69,6 +90,12 @@ type demo struct {
 	interactive bool
 	keep        bool
 	logLevel    string
+	web         bool
+	allowRemote bool
+	rulesFile   string
+
+	webMu  sync.Mutex
+	weekAt time.Time // the playground's last weekly run
 
 	fs       *fakeslack.Server
 	app      *app
@@ -94,8 +121,8 @@ func (d *demo) run(ctx context.Context) error {
 	if addr == "" {
 		addr = "127.0.0.1:0"
 	}
-	if err := fakeslack.CheckListenAddr(addr, false); err != nil {
-		return err
+	if err := fakeslack.CheckListenAddr(addr, d.allowRemote); err != nil {
+		return fmt.Errorf("%w (--allow-remote to serve the playground to other machines)", err)
 	}
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
@@ -103,7 +130,24 @@ func (d *demo) run(ctx context.Context) error {
 	}
 	base := "http://" + ln.Addr().String()
 	mux := http.NewServeMux()
-	mux.Handle("/", fs.Handler())
+	slackHandler := fs.Handler()
+	if d.web {
+		pg, err := playground.New(fs, playground.Options{
+			People: playgroundPeople(), Channels: []playground.Channel{{ID: demoChannel, Name: demoChannelNm}},
+			NextWeek: d.nextWeekly,
+			Explain: func(text string) string {
+				if d.app == nil {
+					return "the bot is starting"
+				}
+				return explainText(d.app.rules.Load(), text)
+			},
+		})
+		if err != nil {
+			return err
+		}
+		slackHandler = pg.Handler(slackHandler)
+	}
+	mux.Handle("/", slackHandler)
 	mux.HandleFunc("POST /_demo/tick", d.serveTick)
 	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second}
 	go srv.Serve(ln) //nolint:errcheck // ends with Shutdown
@@ -114,12 +158,7 @@ func (d *demo) run(ctx context.Context) error {
 		fs.Close()
 	}()
 
-	for _, u := range demoUsers {
-		if err := fs.AddUser(u); err != nil {
-			return err
-		}
-	}
-	if err := fs.AddChannel(demoChannel, demoAna, demoBen, demoYou); err != nil {
+	if err := seedWorkspace(fs); err != nil {
 		return err
 	}
 
@@ -134,6 +173,7 @@ func (d *demo) run(ctx context.Context) error {
 	cfg.Log.Format = "console"
 	cfg.Reflection.Channels = []string{demoChannel}
 	cfg.Reflection.Rate = 50
+	cfg.Rules.File = d.rulesFile
 	if err := cfg.Validate(); err != nil {
 		return err
 	}
@@ -156,6 +196,15 @@ func (d *demo) run(ctx context.Context) error {
 		return errors.New("the bot did not connect to the local Slack")
 	}
 
+	if d.web {
+		d.printf("leadnudge playground: the real bot, on a local Slack inside this process. Nothing leaves this machine.\n\n")
+		d.printf("  %s/\n\n", base)
+		printOpenHint(d.out, base+"/")
+		d.printf("Ctrl-C to stop.\n")
+		<-ctx.Done()
+		stop()
+		return <-done
+	}
 	d.printf("leadnudge demo: the real bot, on a local Slack inside this process. Nothing leaves this machine.\n")
 	d.printf("People: Ana (team lead), Ben (engineer). Channel: #%s.\n\n", demoChannelNm)
 	if err := d.tour(ctx); err != nil {

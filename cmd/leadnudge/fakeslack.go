@@ -13,6 +13,7 @@ func newFakeslackCmd() *cobra.Command {
 	var (
 		listen, appToken, botToken string
 		allowNonLoopback, echo     bool
+		web                        bool
 		rateLimits                 string
 		postsPerMinute             int
 		ackTimeout                 time.Duration
@@ -26,7 +27,11 @@ and to read what the bot did. Any Slack client pointed at the printed API URL
 (with its trailing slash) works against it. Runs until interrupted.
 
 By default any xapp-… token opens Socket Mode connections and any xoxb-… token
-calls the Web API; --app-token/--bot-token require those exact tokens.`,
+calls the Web API; --app-token/--bot-token require those exact tokens.
+
+--web also serves the browser playground at http://ADDR/ with the demo's people
+(Ana, Ben, You) and #product: connect your own bot to this local Slack and try it
+from the page.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if rateLimits != "on" && rateLimits != "off" {
@@ -43,7 +48,13 @@ calls the Web API; --app-token/--bot-token require those exact tokens.`,
 			if err != nil {
 				return &exitError{code: 2, err: err}
 			}
-			if err := fs.Start(listen); err != nil {
+			if web {
+				stop, err := serveWithPlayground(fs, listen, allowNonLoopback)
+				if err != nil {
+					return &exitError{code: 2, err: err}
+				}
+				defer stop()
+			} else if err := fs.Start(listen); err != nil {
 				return &exitError{code: 2, err: err}
 			}
 			defer fs.Close()
@@ -71,6 +82,10 @@ Try:
 
 Press Ctrl-C to stop.
 `, fs.URL(), fs.AdminURL(), fs.URL(), app, bot, fs.URL(), fs.AdminURL(), fs.AdminURL())
+			if web {
+				fmt.Fprintf(out, "\nBrowser playground: %s/\n", fs.BaseURL())
+				printOpenHint(out, fs.BaseURL()+"/")
+			}
 			<-cmd.Context().Done()
 			fmt.Fprintln(out, "local Slack stopped")
 			return nil
@@ -84,6 +99,7 @@ Press Ctrl-C to stop.
 	f.DurationVar(&ackTimeout, "ack-timeout", fakeslack.DefaultAckTimeout, "redeliver envelopes not acked within this time")
 	f.BoolVar(&echo, "echo-bot-messages", false, "send the bot's own posts back as message events, as Slack does")
 	f.StringVar(&rateLimits, "rate-limits", "on", "enforce Slack's Web API rate limits (tiers, chat.postMessage per channel and workspace; fakeslack/RATES.md): on or off")
+	f.BoolVar(&web, "web", false, "also serve the browser playground (the demo's people and channel) at http://ADDR/")
 	f.IntVar(&postsPerMinute, "posts-per-minute", fakeslack.DefaultPostsPerMinute, "workspace-wide chat.postMessage cap, which Slack does not publish (an assumption)")
 	return cmd
 }

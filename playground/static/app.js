@@ -472,7 +472,7 @@
     const boot = await fetch("/play/api/people");
     const people = await boot.json();
     for (const p of people) {
-      const o = el("option", "", p.name + (p.title ? " (" + p.title + ")" : ""));
+      const o = el("option", "", p.name + " (" + [p.title, p.time_zone].filter(Boolean).join(", ") + ")");
       o.value = p.id;
       sel.append(o);
     }

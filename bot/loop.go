@@ -35,7 +35,7 @@ func (b *Bot) loop(ctx context.Context) error {
 
 func (b *Bot) handleEvent(ctx context.Context, evt socketmode.Event) {
 	start := time.Now()
-	b.metrics.Events.WithLabelValues(string(evt.Type)).Inc()
+	b.metrics.countEvent(evt.Type)
 	switch evt.Type {
 	case socketmode.EventTypeConnecting:
 		b.setConnected(false, "connecting")

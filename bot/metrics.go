@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
+	"github.com/slack-go/slack/socketmode"
 )
 
 // Metrics are the bot's Prometheus metrics. Labels never carry message
@@ -31,6 +32,19 @@ type Metrics struct {
 	QueueDepth      prometheus.Gauge
 	RuleReloads     *prometheus.CounterVec
 	Prompts         *prometheus.CounterVec
+
+	// eventsByType are Events' counters of the envelope types Slack sends,
+	// bound once: the hot path does no label lookup.
+	eventsByType map[socketmode.EventType]prometheus.Counter
+}
+
+// countEvent counts one Socket Mode event of type t.
+func (m *Metrics) countEvent(t socketmode.EventType) {
+	if c, ok := m.eventsByType[t]; ok {
+		c.Inc()
+		return
+	}
+	m.Events.WithLabelValues(string(t)).Inc()
 }
 
 // NewMetrics creates the metrics and registers them with reg (a fresh
@@ -99,6 +113,11 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 		Prompts: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "leadnudge_weekly_prompts_total", Help: "Weekly reflection prompts by outcome (sent, skipped, failed).",
 		}, []string{"outcome"}),
+	}
+	m.eventsByType = map[socketmode.EventType]prometheus.Counter{}
+	for _, t := range []socketmode.EventType{socketmode.EventTypeEventsAPI, socketmode.EventTypeInteractive,
+		socketmode.EventTypeSlashCommand, socketmode.EventTypeHello, socketmode.EventTypeConnecting, socketmode.EventTypeConnected} {
+		m.eventsByType[t] = m.Events.WithLabelValues(string(t))
 	}
 	reg.MustRegister(m.Events, m.AckLatency, m.PreAckStore, m.PostWait, m.PostsWaiting, m.CallPacing, m.Dropped, m.Matches, m.Nudges, m.Feedback, m.Commands,
 		m.SlackLatency, m.SlackErrors, m.SlackRateLimits, m.Connected, m.Connections, m.QueueDepth, m.RuleReloads, m.Prompts)

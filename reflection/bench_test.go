@@ -37,7 +37,7 @@ func BenchmarkDue100k(b *testing.B) {
 }
 
 // BenchmarkFanOut10k sends the weekly prompt to 10,000 people through the
-// real bot and the local Slack (users.info, chat.postMessage, the SQLite
+// real bot and the local Slack (one users.list, chat.postMessage, the SQLite
 // ledger) at a pace of 500 DMs a second, and reports the time against the
 // theoretical minimum of people ÷ rate (20 s).
 func BenchmarkFanOut10k(b *testing.B) {

@@ -296,6 +296,7 @@ func TestDockerignore(t *testing.T) {
 		"go.mod", "go.sum", "cmd/leadnudge/main.go", "cmd/leadnudge/manifest.go",
 		"deploy/deploy.go", "deploy/slack-app-manifest.yaml",
 		"nudges/rules/builtin.yaml", "store/migrations/sqlite/0001_init.sql", "store/migrations/postgres/0001_init.sql",
+		"playground/static/index.html", "playground/static/app.js", "playground/static/app.css",
 	} {
 		if dockerignored(patterns, keep) {
 			t.Errorf("%s is excluded from the build context but the build needs it", keep)

@@ -113,3 +113,56 @@ func TestFakeslackCommandRefusesNonLoopback(t *testing.T) {
 		t.Fatalf("exit %d, stderr %q", code, stderr.String())
 	}
 }
+
+// TestFakeslackCommandWeb: --web serves the playground page next to the
+// local Slack, with the demo's people, and prints its address.
+func TestFakeslackCommandWeb(t *testing.T) {
+	ctx, cancel := context.WithCancel(t.Context())
+	defer cancel()
+	var stdout, stderr lockedBuffer
+	done := make(chan int, 1)
+	go func() {
+		done <- run(ctx, []string{"fakeslack", "--web", "--listen", "127.0.0.1:0"}, strings.NewReader(""), &stdout, &stderr)
+	}()
+	re := regexp.MustCompile(`Browser playground: (http://127\.0\.0\.1:\d+/)`)
+	var page string
+	for deadline := time.Now().Add(10 * time.Second); page == "" && time.Now().Before(deadline); {
+		select {
+		case code := <-done:
+			t.Fatalf("exited early with %d: %s %s", code, stdout.String(), stderr.String())
+		default:
+		}
+		if m := re.FindStringSubmatch(stdout.String()); m != nil {
+			page = m[1]
+		} else {
+			time.Sleep(5 * time.Millisecond)
+		}
+	}
+	if page == "" {
+		t.Fatalf("no playground URL printed: %q", stdout.String())
+	}
+	for path, want := range map[string]string{"": "<title>leadnudge playground</title>", "play/api/people": `"name":"Ana"`, "_fake/health": `"connections":0`} {
+		resp, err := http.Get(page + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var b bytes.Buffer
+		_, _ = b.ReadFrom(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != 200 || !strings.Contains(b.String(), want) {
+			t.Errorf("GET /%s: %d %.200q, want %q", path, resp.StatusCode, b.String(), want)
+		}
+	}
+	if !strings.Contains(stdout.String(), "Web API:   "+page+"api/") {
+		t.Errorf("the Web API URL should be on the same address: %q", stdout.String())
+	}
+	cancel()
+	select {
+	case code := <-done:
+		if code != 0 {
+			t.Fatalf("exit %d: %s", code, stderr.String())
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("did not stop on cancel")
+	}
+}

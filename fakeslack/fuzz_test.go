@@ -106,3 +106,32 @@ func TestScrubRemovesTokens(t *testing.T) {
 		t.Fatalf("%s", b)
 	}
 }
+
+// FuzzPageOf: any cursor and limit a client sends gives a page inside the
+// list, or "invalid_cursor"; a cursor the server issued leads to the next
+// page.
+func FuzzPageOf(f *testing.F) {
+	f.Add("", "200", 450)
+	f.Add(nextCursor(200, 450), "200", 450)
+	f.Add("b2Zmc2V0Oi0x", "0", 3) // offset:-1
+	f.Add("!!", "-5", 0)
+	f.Fuzz(func(t *testing.T, cursor, limit string, n int) {
+		if n < 0 || n > 1e6 {
+			return
+		}
+		r := &apiRequest{form: map[string][]string{"cursor": {cursor}, "limit": {limit}}}
+		from, lim, bad := pageOf(r, n)
+		if bad {
+			return
+		}
+		if from < 0 || from > n || lim < 1 || lim > max(n, 1000) {
+			t.Fatalf("pageOf(%q, %q, %d) = %d, %d", cursor, limit, n, from, lim)
+		}
+		if next := nextCursor(min(from+lim, n), n); next != "" {
+			r2 := &apiRequest{form: map[string][]string{"cursor": {next}}}
+			if f2, _, bad := pageOf(r2, n); bad || f2 != min(from+lim, n) {
+				t.Fatalf("the issued cursor %q reads back as %d (bad %v)", next, f2, bad)
+			}
+		}
+	})
+}

@@ -202,20 +202,27 @@ func (d *Directory) due(now time.Time) bool {
 var ErrNoListing = errors.New("directory: the member list could not be read yet")
 
 // Ensure reads the member list when none was read yet or the last one is
-// due for a refresh; concurrent callers share one listing. With an older
-// listing at hand a failed refresh is logged and the old one served (the
-// next try after RetryAfter); without one it is an error.
+// due for a refresh. The first listing is shared: concurrent callers wait
+// for it. A refresh is made by the caller that finds it due; the others go
+// on with the current list meanwhile (a fan-out does not stall behind the
+// minutes a large workspace's listing takes). A failed refresh is logged
+// and the old list served (the next try after RetryAfter); a failed first
+// listing is an error.
 func (d *Directory) Ensure(ctx context.Context) error {
 	d.mu.Lock()
-	due := d.due(d.opts.Now())
+	due, had := d.due(d.opts.Now()), !d.listedAt.IsZero()
 	d.mu.Unlock()
 	if !due {
 		return nil
 	}
-	d.listMu.Lock()
+	if !had {
+		d.listMu.Lock()
+	} else if !d.listMu.TryLock() {
+		return nil // being refreshed: serve the current list
+	}
 	defer d.listMu.Unlock()
 	d.mu.Lock()
-	due, had := d.due(d.opts.Now()), !d.listedAt.IsZero()
+	due, had = d.due(d.opts.Now()), !d.listedAt.IsZero()
 	d.mu.Unlock()
 	if !due { // another caller just read it
 		return nil

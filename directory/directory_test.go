@@ -252,3 +252,34 @@ func TestEventsKeepItCurrent(t *testing.T) {
 		t.Error("other events are not member events")
 	}
 }
+
+// TestRefreshDoesNotStallOthers: while one caller refreshes a due list,
+// the others are served the current one at once.
+func TestRefreshDoesNotStallOthers(t *testing.T) {
+	fs, d, ck := setup(t, 10)
+	ctx := t.Context()
+	if err := d.Ensure(ctx); err != nil {
+		t.Fatal(err)
+	}
+	ck.add(2 * time.Hour)
+	if err := fs.InjectFault(fakeslack.Fault{Method: "users.list", DelayMS: 1500}); err != nil {
+		t.Fatal(err)
+	}
+	refreshed := make(chan error, 1)
+	go func() { refreshed <- d.Ensure(ctx) }()
+	time.Sleep(200 * time.Millisecond) // the refresh is under way
+	start := time.Now()
+	p, err := d.Get(ctx, "U00004")
+	if err != nil || p.TimeZone != "America/New_York" {
+		t.Fatalf("Get during a refresh = %+v, %v", p, err)
+	}
+	if took := time.Since(start); took > 500*time.Millisecond {
+		t.Errorf("Get waited %s for the refresh", took)
+	}
+	if err := <-refreshed; err != nil {
+		t.Fatal(err)
+	}
+	if st := d.Stats(); st.Listings != 2 {
+		t.Errorf("listings = %d, want 2", st.Listings)
+	}
+}

@@ -59,7 +59,7 @@ func (b *Bot) handleEvent(ctx context.Context, evt socketmode.Event) {
 			b.drop("bad_slash_command")
 			return
 		}
-		b.enqueue(ctx, job{kind: jobCommand, command: cmd})
+		b.enqueue(ctx, job{kind: jobCommand, command: &cmd})
 	case socketmode.EventTypeInteractive:
 		b.onInteractive(ctx, evt, start)
 	case socketmode.EventTypeErrorBadMessage:
@@ -178,5 +178,5 @@ func (b *Bot) onInteractive(ctx context.Context, evt socketmode.Event, start tim
 		return
 	}
 	b.ack(ctx, evt.Request, nil, start)
-	b.enqueue(ctx, job{kind: jobInteraction, interaction: ic})
+	b.enqueue(ctx, job{kind: jobInteraction, interaction: &ic})
 }

@@ -6,6 +6,7 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+	"unsafe"
 )
 
 // TestPacerSpacesPosts: 10 a second with a burst of 2: 12 nudges take
@@ -60,4 +61,13 @@ func TestPacerNudgesFirst(t *testing.T) {
 	}
 	cancel()
 	wg.Wait()
+}
+
+// TestWorkQueueJobIsSmall: the work queue holds QueueSize jobs by value
+// (1,024 by default), so a job must stay small: an InteractionCallback by
+// value made it 4.4 KB, 4.4 MB of resident memory for the queue alone.
+func TestWorkQueueJobIsSmall(t *testing.T) {
+	if size := unsafe.Sizeof(job{}); size > 512 {
+		t.Errorf("a job is %d bytes; keep large payloads behind pointers (≤ 512)", size)
+	}
 }

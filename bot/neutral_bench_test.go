@@ -119,6 +119,19 @@ func neutralFrames(n int) [][]byte {
 	return frames
 }
 
+// awaitSocket returns the server end of the app's WebSocket once it has
+// connected.
+func awaitSocket(b *testing.B, sockets chan *websocket.Conn) *websocket.Conn {
+	b.Helper()
+	select {
+	case ws := <-sockets:
+		return ws
+	case <-time.After(10 * time.Second):
+		b.Fatal("the app did not connect")
+		return nil
+	}
+}
+
 // driveNeutral sends b.N envelopes into the app's WebSocket and waits for
 // as many acks; per op is one envelope in and its ack out.
 func driveNeutral(b *testing.B, ws *websocket.Conn) {
@@ -189,13 +202,7 @@ func BenchmarkNeutralEnvelope(b *testing.B) {
 	done := make(chan error, 1)
 	go func() { done <- bt.Run(ctx) }()
 	b.Cleanup(func() { cancel(); <-done })
-	var ws *websocket.Conn
-	select {
-	case ws = <-sockets:
-	case <-time.After(10 * time.Second):
-		b.Fatal("the bot did not connect")
-	}
-	driveNeutral(b, ws)
+	driveNeutral(b, awaitSocket(b, sockets))
 }
 
 // BenchmarkSlackGoSocketMode is the floor under the one above: slack-go's
@@ -221,11 +228,5 @@ func BenchmarkSlackGoSocketMode(b *testing.B) {
 		}
 	}()
 	b.Cleanup(func() { cancel(); <-done })
-	var ws *websocket.Conn
-	select {
-	case ws = <-sockets:
-	case <-time.After(10 * time.Second):
-		b.Fatal("the client did not connect")
-	}
-	driveNeutral(b, ws)
+	driveNeutral(b, awaitSocket(b, sockets))
 }

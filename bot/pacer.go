@@ -79,8 +79,10 @@ func (p *pacer) wait(ctx context.Context, prio priority) (time.Duration, error) 
 	}
 }
 
-func sleepUntil(ctx context.Context, at, now time.Time) error {
-	d := at.Sub(now)
+func sleepUntil(ctx context.Context, at, now time.Time) error { return Sleep(ctx, at.Sub(now)) }
+
+// Sleep waits d, or until ctx ends (then it returns ctx's error).
+func Sleep(ctx context.Context, d time.Duration) error {
 	if d <= 0 {
 		return ctx.Err()
 	}

@@ -570,7 +570,7 @@ func (p *pacer) wait(ctx context.Context) error {
 		if now.Before(p.paused) {
 			d := p.paused.Sub(now)
 			p.mu.Unlock()
-			if err := sleep(ctx, d); err != nil {
+			if err := bot.Sleep(ctx, d); err != nil {
 				return err
 			}
 			continue
@@ -581,7 +581,7 @@ func (p *pacer) wait(ctx context.Context) error {
 		}
 		p.next = slot.Add(p.interval)
 		p.mu.Unlock()
-		return sleep(ctx, slot.Sub(now))
+		return bot.Sleep(ctx, slot.Sub(now))
 	}
 }
 
@@ -594,19 +594,5 @@ func (p *pacer) pause(d time.Duration) {
 	defer p.mu.Unlock()
 	if until := time.Now().Add(d); until.After(p.paused) {
 		p.paused = until
-	}
-}
-
-func sleep(ctx context.Context, d time.Duration) error {
-	if d <= 0 {
-		return ctx.Err()
-	}
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-t.C:
-		return nil
 	}
 }

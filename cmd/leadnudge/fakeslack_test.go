@@ -31,34 +31,53 @@ func (b *lockedBuffer) String() string {
 	return b.buf.String()
 }
 
-// TestFakeslackCommand runs `leadnudge fakeslack` in-process, talks to it
-// over HTTP, and stops it the way SIGINT would (context cancel).
-func TestFakeslackCommand(t *testing.T) {
+// startCommand runs `leadnudge ARGS…` in-process until the test ends,
+// waits for its output to match re and returns the first submatch and a
+// stop function that cancels the command (as SIGINT would) and checks it
+// exits 0.
+func startCommand(t *testing.T, re *regexp.Regexp, args ...string) (match string, stdout *lockedBuffer, stop func()) {
+	t.Helper()
 	ctx, cancel := context.WithCancel(t.Context())
-	defer cancel()
-	var stdout, stderr lockedBuffer
+	t.Cleanup(cancel)
+	stdout = &lockedBuffer{}
+	var stderr lockedBuffer
 	done := make(chan int, 1)
-	go func() {
-		done <- run(ctx, []string{"fakeslack", "--listen", "127.0.0.1:0", "--bot-token", "xoxb-only"},
-			strings.NewReader(""), &stdout, &stderr)
-	}()
-	re := regexp.MustCompile(`Web API:\s+(http://127\.0\.0\.1:\d+/api/)`)
-	var api string
-	for deadline := time.Now().Add(10 * time.Second); api == "" && time.Now().Before(deadline); {
+	go func() { done <- run(ctx, args, strings.NewReader(""), stdout, &stderr) }()
+	for deadline := time.Now().Add(10 * time.Second); match == "" && time.Now().Before(deadline); {
 		select {
 		case code := <-done:
 			t.Fatalf("exited early with %d: %s %s", code, stdout.String(), stderr.String())
 		default:
 		}
 		if m := re.FindStringSubmatch(stdout.String()); m != nil {
-			api = m[1]
+			match = m[1]
 		} else {
 			time.Sleep(5 * time.Millisecond) // waiting for the first output line, bounded
 		}
 	}
-	if api == "" {
-		t.Fatalf("no API URL printed: %q", stdout.String())
+	if match == "" {
+		t.Fatalf("no %s in the output: %q", re, stdout.String())
 	}
+	stop = func() {
+		t.Helper()
+		cancel()
+		select {
+		case code := <-done:
+			if code != 0 {
+				t.Fatalf("exit %d: %s", code, stderr.String())
+			}
+		case <-time.After(10 * time.Second):
+			t.Fatal("did not stop on cancel")
+		}
+	}
+	return match, stdout, stop
+}
+
+// TestFakeslackCommand runs `leadnudge fakeslack` in-process, talks to it
+// over HTTP, and stops it the way SIGINT would (context cancel).
+func TestFakeslackCommand(t *testing.T) {
+	api, stdout, stop := startCommand(t, regexp.MustCompile(`Web API:\s+(http://127\.0\.0\.1:\d+/api/)`),
+		"fakeslack", "--listen", "127.0.0.1:0", "--bot-token", "xoxb-only")
 	if strings.Contains(stdout.String(), "xoxb-only") {
 		t.Fatal("the bot token was printed")
 	}
@@ -91,15 +110,7 @@ func TestFakeslackCommand(t *testing.T) {
 			t.Fatalf("auth.test with %s: ok=%v", token, r.OK)
 		}
 	}
-	cancel()
-	select {
-	case code := <-done:
-		if code != 0 {
-			t.Fatalf("exit %d: %s", code, stderr.String())
-		}
-	case <-time.After(10 * time.Second):
-		t.Fatal("did not stop on cancel")
-	}
+	stop()
 	if !strings.Contains(stdout.String(), "stopped") {
 		t.Fatalf("output %q", stdout.String())
 	}
@@ -117,30 +128,8 @@ func TestFakeslackCommandRefusesNonLoopback(t *testing.T) {
 // TestFakeslackCommandWeb: --web serves the playground page next to the
 // local Slack, with the demo's people, and prints its address.
 func TestFakeslackCommandWeb(t *testing.T) {
-	ctx, cancel := context.WithCancel(t.Context())
-	defer cancel()
-	var stdout, stderr lockedBuffer
-	done := make(chan int, 1)
-	go func() {
-		done <- run(ctx, []string{"fakeslack", "--web", "--listen", "127.0.0.1:0"}, strings.NewReader(""), &stdout, &stderr)
-	}()
-	re := regexp.MustCompile(`Browser playground: (http://127\.0\.0\.1:\d+/)`)
-	var page string
-	for deadline := time.Now().Add(10 * time.Second); page == "" && time.Now().Before(deadline); {
-		select {
-		case code := <-done:
-			t.Fatalf("exited early with %d: %s %s", code, stdout.String(), stderr.String())
-		default:
-		}
-		if m := re.FindStringSubmatch(stdout.String()); m != nil {
-			page = m[1]
-		} else {
-			time.Sleep(5 * time.Millisecond)
-		}
-	}
-	if page == "" {
-		t.Fatalf("no playground URL printed: %q", stdout.String())
-	}
+	page, stdout, stop := startCommand(t, regexp.MustCompile(`Browser playground: (http://127\.0\.0\.1:\d+/)`),
+		"fakeslack", "--web", "--listen", "127.0.0.1:0")
 	for path, want := range map[string]string{"": "<title>leadnudge playground</title>", "play/api/people": `"name":"Ana"`, "_fake/health": `"connections":0`} {
 		resp, err := http.Get(page + path)
 		if err != nil {
@@ -156,13 +145,5 @@ func TestFakeslackCommandWeb(t *testing.T) {
 	if !strings.Contains(stdout.String(), "Web API:   "+page+"api/") {
 		t.Errorf("the Web API URL should be on the same address: %q", stdout.String())
 	}
-	cancel()
-	select {
-	case code := <-done:
-		if code != 0 {
-			t.Fatalf("exit %d: %s", code, stderr.String())
-		}
-	case <-time.After(10 * time.Second):
-		t.Fatal("did not stop on cancel")
-	}
+	stop()
 }

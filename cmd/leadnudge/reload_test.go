@@ -31,26 +31,12 @@ extends: builtin
 // a broken edit keeps the last good rules and shows the error in /readyz
 // (still ready), SIGHUP reloads a fixed file.
 func TestRunReloadsRules(t *testing.T) {
-	fs, err := fakeslack.New(fakeslack.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := fs.Start("127.0.0.1:0"); err != nil {
-		t.Fatal(err)
-	}
-	defer fs.Close()
 	dir := t.TempDir()
 	rules := filepath.Join(dir, "rules.yaml")
 	if err := os.WriteFile(rules, []byte(reloadV1), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	httpAddr := freePort(t)
-	t.Chdir(dir)
-	t.Setenv("LEADNUDGE_SLACK_API_URL", fs.URL())
-	t.Setenv("LEADNUDGE_SLACK_BOT_TOKEN", "xoxb-reload")
-	t.Setenv("LEADNUDGE_SLACK_APP_TOKEN", "xapp-reload")
-	t.Setenv("LEADNUDGE_STORE_DSN", filepath.Join(dir, "run.db"))
-	t.Setenv("LEADNUDGE_HTTP_LISTEN", httpAddr)
+	fs, httpAddr := localRun(t, dir, "reload")
 	t.Setenv("LEADNUDGE_RULES_FILE", rules)
 	t.Setenv("LEADNUDGE_RULES_WATCH", "false")
 	t.Setenv("LEADNUDGE_REFLECTION_ENABLED", "false")

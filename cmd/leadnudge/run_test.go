@@ -84,7 +84,12 @@ func freePort(t *testing.T) string {
 	return addr
 }
 
-func TestRunAgainstLocalSlack(t *testing.T) {
+// localRun prepares `leadnudge run` against a fresh local Slack: it starts
+// the local Slack, makes dir the working directory, and sets the
+// environment for its API URL, the tokens (xoxb-/xapp- + name), a store in
+// dir and a free HTTP listener, whose address it returns.
+func localRun(t *testing.T, dir, name string) (*fakeslack.Server, string) {
+	t.Helper()
 	fs, err := fakeslack.New(fakeslack.Options{})
 	if err != nil {
 		t.Fatal(err)
@@ -92,14 +97,19 @@ func TestRunAgainstLocalSlack(t *testing.T) {
 	if err := fs.Start("127.0.0.1:0"); err != nil {
 		t.Fatal(err)
 	}
-	defer fs.Close()
+	t.Cleanup(func() { fs.Close() })
 	httpAddr := freePort(t)
-	t.Chdir(t.TempDir())
+	t.Chdir(dir)
 	t.Setenv("LEADNUDGE_SLACK_API_URL", fs.URL())
-	t.Setenv("LEADNUDGE_SLACK_BOT_TOKEN", "xoxb-run-test-secret")
-	t.Setenv("LEADNUDGE_SLACK_APP_TOKEN", "xapp-run-test-secret")
-	t.Setenv("LEADNUDGE_STORE_DSN", filepath.Join(t.TempDir(), "run.db"))
+	t.Setenv("LEADNUDGE_SLACK_BOT_TOKEN", "xoxb-"+name)
+	t.Setenv("LEADNUDGE_SLACK_APP_TOKEN", "xapp-"+name)
+	t.Setenv("LEADNUDGE_STORE_DSN", filepath.Join(dir, "run.db"))
 	t.Setenv("LEADNUDGE_HTTP_LISTEN", httpAddr)
+	return fs, httpAddr
+}
+
+func TestRunAgainstLocalSlack(t *testing.T) {
+	fs, httpAddr := localRun(t, t.TempDir(), "run-test-secret")
 	t.Setenv("LEADNUDGE_LOG_LEVEL", "debug")
 
 	ctx, cancel := context.WithCancel(context.Background())
@@ -125,7 +135,7 @@ func TestRunAgainstLocalSlack(t *testing.T) {
 	if code, _ := get("/debug/pprof/"); code != 404 {
 		t.Errorf("/debug/pprof/ = %d with http.pprof off, want 404", code)
 	}
-	_, err = fs.SendMessage(fakeslack.Message{User: "U1", Channel: "C1", Text: "Because I said so."})
+	_, err := fs.SendMessage(fakeslack.Message{User: "U1", Channel: "C1", Text: "Because I said so."})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -168,21 +178,7 @@ func TestRunAgainstLocalSlack(t *testing.T) {
 
 // TestPprofOptIn: http.pprof serves Go's profiler next to the metrics.
 func TestPprofOptIn(t *testing.T) {
-	fs, err := fakeslack.New(fakeslack.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := fs.Start("127.0.0.1:0"); err != nil {
-		t.Fatal(err)
-	}
-	defer fs.Close()
-	httpAddr := freePort(t)
-	t.Chdir(t.TempDir())
-	t.Setenv("LEADNUDGE_SLACK_API_URL", fs.URL())
-	t.Setenv("LEADNUDGE_SLACK_BOT_TOKEN", "xoxb-pprof-test")
-	t.Setenv("LEADNUDGE_SLACK_APP_TOKEN", "xapp-pprof-test")
-	t.Setenv("LEADNUDGE_STORE_DSN", filepath.Join(t.TempDir(), "run.db"))
-	t.Setenv("LEADNUDGE_HTTP_LISTEN", httpAddr)
+	_, httpAddr := localRun(t, t.TempDir(), "pprof-test")
 	t.Setenv("LEADNUDGE_HTTP_PPROF", "true")
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan int, 1)

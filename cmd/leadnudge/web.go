@@ -20,11 +20,19 @@ import (
 // playgroundPeople are the people the browser playground posts as (the
 // demo's users, in the order of its "Post as" picker).
 func playgroundPeople() []playground.Person {
-	return []playground.Person{
-		{ID: demoAna, Name: "Ana", Title: "team lead", TimeZone: "Europe/Paris"},
-		{ID: demoBen, Name: "Ben", Title: "engineer", TimeZone: "America/New_York"},
-		{ID: demoYou, Name: "You", Title: "", TimeZone: "UTC"},
+	people := []playground.Person{
+		{ID: demoAna, Name: "Ana", Title: "team lead"},
+		{ID: demoBen, Name: "Ben", Title: "engineer"},
+		{ID: demoYou, Name: "You"},
 	}
+	for i := range people { // the zones are the demo users' own
+		for _, u := range demoUsers {
+			if u.ID == people[i].ID {
+				people[i].TimeZone = u.TZ
+			}
+		}
+	}
+	return people
 }
 
 // seedWorkspace adds the demo's people and channel to a local Slack.

@@ -1,6 +1,7 @@
 package nudges
 
 import (
+	"math/bits"
 	"slices"
 	"strings"
 )
@@ -32,12 +33,22 @@ import (
 // ends a pattern (its own or one on its dictionary chain). No pattern ends
 // between a boundary byte and its ␣ (a pattern's ␣ follows each of its
 // boundary bytes), so the state after the ␣ is the only one to report.
+//
+// States are numbered breadth-first while building; a scan sees them
+// encoded (see enc): a dense state as the offset of its row, so a step is
+// one add and one load, and a deeper state as an id above every row
+// offset. Transitions, failure links and start hold encoded states; the
+// pattern tables (own, dict) are indexed by number (see id).
 type automaton struct {
-	class  [256]uint8
+	class [256]uint8
+	// stride is the number of classes; a dense row is 1<<shift entries.
 	stride uint32
-	// dense holds the rows of states 0..nDense-1.
-	dense  []uint32
-	nDense uint32
+	shift  uint32
+	// dense holds the rows of states 0..nDense-1; denseEnd is the first
+	// encoded value past them.
+	dense    []uint32
+	nDense   uint32
+	denseEnd uint32
 	// edgeStart[s]..edgeStart[s+1] index the edges of state s in
 	// edgeClass/edgeTarget (trie children only).
 	edgeStart  []uint32
@@ -49,8 +60,9 @@ type automaton struct {
 	ownStart []int32
 	ownPats  []int32
 	dict     []int32
-	// patLen is the byte length of each pattern.
+	// patLen is the byte length of each pattern; maxLen the longest.
 	patLen []int32
+	maxLen int
 	// bnd marks the classes of boundary bytes (anything but [a-z0-9_]).
 	bnd [256]bool
 	// start is the state after a word boundary: where scanning begins.
@@ -66,38 +78,73 @@ const outBit = 1 << 31
 // denseBytes bounds the memory of the dense rows: the states nearest the
 // root, where scanning spends nearly all its time, fit; the long tails of
 // rich rule sets do not need to.
-const denseBytes = 1 << 20
+const denseBytes = 2 << 20
 
-// next returns the transition of state s (not in the dense layer) on class
-// c, following failure links down to a dense row.
+// enc is the encoded form of state number t.
+func (a *automaton) enc(t uint32) uint32 {
+	if t < a.nDense {
+		return t << a.shift
+	}
+	return t - a.nDense + a.denseEnd
+}
+
+// id is the number of encoded state e.
+func (a *automaton) id(e uint32) uint32 {
+	if e < a.denseEnd {
+		return e >> a.shift
+	}
+	return e - a.denseEnd + a.nDense
+}
+
+// next returns the transition of encoded state e (not in the dense layer)
+// on class c, following failure links down to a dense row.
 // A boundary class's transition includes the ␣ after it.
-func (a *automaton) next(s uint32, c uint8) uint32 {
+func (a *automaton) next(e uint32, c uint8) uint32 {
+	s := e - a.denseEnd + a.nDense
 	for {
-		for e := a.edgeStart[s]; e < a.edgeStart[s+1]; e++ {
-			if a.edgeClass[e] == c {
+		for i := a.edgeStart[s]; i < a.edgeStart[s+1]; i++ {
+			if a.edgeClass[i] == c {
 				if a.bnd[c] {
-					return a.plainNext(a.edgeTarget[e]&^outBit, classBound)
+					return a.plainNext(a.edgeTarget[i]&^outBit, classBound)
 				}
-				return a.edgeTarget[e]
+				return a.edgeTarget[i]
 			}
 		}
-		s = a.fail[s]
-		if s < a.nDense {
-			return a.dense[s*a.stride+uint32(c)]
+		f := a.fail[s]
+		if f < a.denseEnd {
+			return a.dense[f+uint32(c)]
 		}
+		s = f - a.denseEnd + a.nDense
 	}
 }
 
-// plainNext is the transition of any state on one class, ␣ not included
-// (the dense rows' ␣ column is plain).
-func (a *automaton) plainNext(s uint32, c uint8) uint32 {
+// plainNext is the transition of any encoded state on one class, ␣ not
+// included (the dense rows' ␣ column is plain).
+func (a *automaton) plainNext(e uint32, c uint8) uint32 {
+	for {
+		if e < a.denseEnd {
+			return a.dense[e+uint32(c)]
+		}
+		s := e - a.denseEnd + a.nDense
+		for i := a.edgeStart[s]; i < a.edgeStart[s+1]; i++ {
+			if a.edgeClass[i] == c {
+				return a.edgeTarget[i]
+			}
+		}
+		e = a.fail[s]
+	}
+}
+
+// rawNext is plainNext on state numbers, while building (before states
+// are encoded).
+func (a *automaton) rawNext(s uint32, c uint8) uint32 {
 	for {
 		if s < a.nDense {
-			return a.dense[s*a.stride+uint32(c)]
+			return a.dense[s<<a.shift+uint32(c)]
 		}
-		for e := a.edgeStart[s]; e < a.edgeStart[s+1]; e++ {
-			if a.edgeClass[e] == c {
-				return a.edgeTarget[e]
+		for i := a.edgeStart[s]; i < a.edgeStart[s+1]; i++ {
+			if a.edgeClass[i] == c {
+				return a.edgeTarget[i]
 			}
 		}
 		s = a.fail[s]
@@ -162,6 +209,7 @@ func buildAutomatonDense(raw []string, anchored []bool, maxDense int) *automaton
 	var tb []byte
 	for i, p := range raw {
 		a.patLen[i] = int32(len(p))
+		a.maxLen = max(a.maxLen, len(p))
 		tb = tb[:0]
 		if anchored[i] {
 			tb = append(tb, boundMark)
@@ -279,8 +327,10 @@ func buildAutomatonDense(raw []string, anchored []bool, maxDense int) *automaton
 	// Failure links and dense rows, breadth-first: a state's failure state
 	// is shallower, so its row (or its edges and failure) is complete.
 	stride := int(a.stride)
-	a.nDense = uint32(min(n, max(64, maxDense/(4*stride))))
-	a.dense = make([]uint32, int(a.nDense)*stride)
+	a.shift = uint32(bits.Len32(a.stride - 1))
+	rowLen := 1 << a.shift
+	a.nDense = uint32(min(n, max(64, maxDense/(4*rowLen))))
+	a.dense = make([]uint32, int(a.nDense)*rowLen)
 	a.fail = make([]uint32, n)
 	a.dict = make([]int32, n)
 	hasOwn := func(s uint32) bool { return a.ownStart[s+1] > a.ownStart[s] }
@@ -295,9 +345,9 @@ func buildAutomatonDense(raw []string, anchored []bool, maxDense int) *automaton
 			}
 		}
 		if s < a.nDense {
-			row := a.dense[int(s)*stride : int(s+1)*stride]
+			row := a.dense[int(s)*rowLen : int(s)*rowLen+stride]
 			if s > 0 {
-				copy(row, a.dense[int(f)*stride:int(f+1)*stride])
+				copy(row, a.dense[int(f)*rowLen:int(f)*rowLen+stride])
 			}
 			for e := a.edgeStart[s]; e < a.edgeStart[s+1]; e++ {
 				row[a.edgeClass[e]] = a.edgeTarget[e]
@@ -308,47 +358,50 @@ func buildAutomatonDense(raw []string, anchored []bool, maxDense int) *automaton
 			if s == 0 {
 				a.fail[t] = 0
 			} else {
-				a.fail[t] = a.step(f, a.edgeClass[e])
+				a.fail[t] = a.rawNext(f, a.edgeClass[e])
 			}
 		}
-	}
-	// mark transitions into states that end a pattern
-	out := func(t uint32) uint32 {
-		if hasOwn(t) || a.dict[t] >= 0 {
-			return t | outBit
-		}
-		return t
-	}
-	for i, t := range a.dense {
-		a.dense[i] = out(t)
-	}
-	for i, t := range a.edgeTarget {
-		a.edgeTarget[i] = out(t)
 	}
 	// fold the ␣ after each boundary byte into the dense rows (their ␣
 	// column stays plain, for plainNext)
 	for s := range int(a.nDense) {
-		row := a.dense[s*stride : (s+1)*stride]
+		row := a.dense[s*rowLen : s*rowLen+stride]
 		for c := range row {
 			if a.bnd[c] {
-				row[c] = a.plainNext(row[c]&^outBit, classBound)
+				row[c] = a.rawNext(row[c], classBound)
 			}
 		}
 	}
-	a.start = a.plainNext(0, classBound) &^ outBit
+	start := a.rawNext(0, classBound)
 	a.skipWords = true
 	for c := range stride {
-		if !a.bnd[c] && c != classBound && a.dense[c]&^outBit != 0 {
+		if !a.bnd[c] && c != classBound && a.dense[c] != 0 {
 			a.skipWords = false
 		}
 	}
+	// encode the states, and mark transitions into states that end a
+	// pattern
+	a.denseEnd = a.nDense << a.shift
+	out := func(t uint32) uint32 {
+		if hasOwn(t) || a.dict[t] >= 0 {
+			return a.enc(t) | outBit
+		}
+		return a.enc(t)
+	}
+	for s := range int(a.nDense) {
+		row := a.dense[s*rowLen : s*rowLen+stride]
+		for c, t := range row {
+			row[c] = out(t)
+		}
+	}
+	for i, t := range a.edgeTarget {
+		a.edgeTarget[i] = out(t)
+	}
+	for i, t := range a.fail {
+		a.fail[i] = a.enc(t)
+	}
+	a.start = a.enc(start)
 	return a
-}
-
-// step is the transition of any state on c, without the out mark (for the
-// build).
-func (a *automaton) step(s uint32, c uint8) uint32 {
-	return a.plainNext(s, c) &^ outBit
 }
 
 // sizeBytes estimates the memory held by the automaton.

@@ -15,8 +15,8 @@ func automatonHits(a *automaton, text string) [][2]int {
 	for i := 0; i < len(text); i++ {
 		c := a.class[text[i]]
 		var v uint32
-		if s < a.nDense {
-			v = a.dense[s*a.stride+uint32(c)]
+		if s < a.denseEnd {
+			v = a.dense[s+uint32(c)]
 		} else {
 			v = a.next(s, c)
 		}
@@ -24,7 +24,7 @@ func automatonHits(a *automaton, text string) [][2]int {
 		if v&outBit == 0 {
 			continue
 		}
-		for t := int32(s); t >= 0; t = a.dict[t] {
+		for t := int32(a.id(s)); t >= 0; t = a.dict[t] {
 			for _, pi := range a.ownPats[a.ownStart[t]:a.ownStart[t+1]] {
 				hits = append(hits, [2]int{int(pi), i + 1})
 			}

@@ -10,10 +10,12 @@ import (
 // FuzzMatch checks, for any text (valid UTF-8 or not) and any blocks JSON,
 // that matching never panics, every span lies inside the text it indexes and
 // equals the reported words, each rule is reported at most once, and the
-// result is the same when matched twice.
+// result is the same when matched twice, and the scan's gate changes
+// nothing.
 func FuzzMatch(f *testing.F) {
 	m := mustCompileFile(f, "testdata/basic.yaml")
 	judged := mustCompileFile(f, "testdata/judge.yaml")
+	judgedAll := ungated(f, judged) // the scan's gate must change nothing
 	for _, s := range []string{
 		"I don't have to explain every single decision to you", "isnt up for discussion, ok?", "did you just do it?",
 		"as my boss put it, that's final", "i shouldn't have to justify. to you", "n't up for discussion",
@@ -54,6 +56,9 @@ func FuzzMatch(f *testing.F) {
 		}
 		assertExplainAgrees(t, m, msg)
 		assertExplainAgrees(t, judged, msg)
+		if got, want := summary(judged.Match(msg)), summary(judgedAll.Match(msg)); got != want {
+			t.Fatalf("judge.yaml: gated scan %q, ungated %q", got, want)
+		}
 		for _, mt := range judged.Match(msg) {
 			if mt.Start < 0 || mt.End > len(src) || mt.Start > mt.End || src[mt.Start:mt.End] != mt.Text {
 				t.Fatalf("judge.yaml: bad span %d..%d of %d bytes", mt.Start, mt.End, len(src))

@@ -72,7 +72,19 @@ type pattern struct {
 type layer struct {
 	ac   *automaton
 	pats []pattern
+	// need[s] says which recorded classes (hashed to one bit of 64, see
+	// classBit) a hit at state s can use: a state that ends only later
+	// parts of chains is worth checking only when a class that comes
+	// before one of them was hit nearby. allClasses: some pattern it ends
+	// starts a chain (or starts inside a contraction).
+	need []uint64
 }
+
+// allClasses is the need of a state that ends a chain's first part.
+const allClasses = ^uint64(0)
+
+// classBit is the bit of part class ci in need and armed masks.
+func classBit(ci int32) uint64 { return 1 << (uint32(ci) & 63) }
 
 // partClass is one distinct list of variants that some chains use as a
 // part ("{$explain}" in twenty phrases is one class): its hits are
@@ -154,6 +166,13 @@ type scratch struct {
 	taken   []bool
 	slots   []slot
 	touched []int32
+	// armed has the classBit of every class recorded lately: a superset
+	// of the classes with a hit near enough to count (see useless);
+	// armedEnd is the end of the latest recorded hit, and no sentence ends
+	// in b[armedEnd:calm].
+	armed    uint64
+	armedEnd int
+	calm     int
 }
 
 // Compile builds the matcher for a validated rule set. Every phrase,
@@ -329,12 +348,52 @@ func Compile(rs *RuleSet) (*Matcher, error) {
 		}()
 	}
 	wg.Wait()
+	for L := range m.layers {
+		m.layers[L].need = m.needs(&m.layers[L])
+	}
 	n := len(rs.Rules)
 	nc := len(m.classes)
 	m.pool.New = func() any {
 		return &scratch{count: make([]uint8, n), ecount: make([]uint8, n), taken: make([]bool, n), slots: make([]slot, nc)}
 	}
 	return m, nil
+}
+
+// needs computes ly.need: for each state, the union over the patterns it
+// ends (its own and its dictionary chain's) of the classes that must have
+// been hit before one of the pattern's part classes for the hit to count.
+func (m *Matcher) needs(ly *layer) []uint64 {
+	a := ly.ac
+	pat := make([]uint64, len(ly.pats))
+	for pi := range ly.pats {
+		if ly.pats[pi].clitic != clitNone {
+			// its hit starts at the word before, however long
+			pat[pi] = allClasses
+			continue
+		}
+		for _, ci := range ly.pats[pi].classes {
+			cl := &m.classes[ci]
+			if cl.free {
+				pat[pi] = allClasses
+				break
+			}
+			for _, pc := range cl.prevs {
+				pat[pi] |= classBit(pc)
+			}
+		}
+	}
+	need := make([]uint64, len(a.dict))
+	for s := range need {
+		var n uint64
+		for _, pi := range a.ownPats[a.ownStart[s]:a.ownStart[s+1]] {
+			n |= pat[pi]
+		}
+		if d := a.dict[s]; d >= 0 {
+			n |= need[d] // shallower: done
+		}
+		need[s] = n
+	}
+	return need
 }
 
 func effMood(phrase, rule Mood) Mood {
@@ -454,6 +513,7 @@ func (m *Matcher) scan(sc *scratch) {
 		sc.slots[t].n = 0
 	}
 	sc.touched = sc.touched[:0]
+	sc.armed, sc.armedEnd, sc.calm = 0, 0, 0
 }
 
 // runContext runs the context layer over the sentences that hold a
@@ -486,7 +546,7 @@ func (m *Matcher) run(sc *scratch, ly *layer) {
 func (m *Matcher) runRange(sc *scratch, ly *layer, from, to int) {
 	b := sc.z.buf
 	a := ly.ac
-	dense, stride, nDense := a.dense, a.stride, a.nDense
+	dense, denseEnd := a.dense, a.denseEnd
 	cl := &a.class
 	s := a.start
 	for i := from; i < to; i++ {
@@ -500,16 +560,46 @@ func (m *Matcher) runRange(sc *scratch, ly *layer, from, to int) {
 		}
 		c := cl[b[i]]
 		var v uint32
-		if s < nDense {
-			v = dense[s*stride+uint32(c)]
+		if s < denseEnd {
+			v = dense[s+uint32(c)]
 		} else {
 			v = a.next(s, c)
 		}
 		s = v &^ outBit
 		if v&outBit != 0 {
-			m.emit(sc, ly, int32(s), i+1)
+			id := a.id(s)
+			if need := ly.need[id]; need != allClasses && useless(sc, need, i+1-a.maxLen) {
+				continue
+			}
+			m.emit(sc, ly, int32(id), i+1)
 		}
 	}
+}
+
+// useless reports whether hits that start at from or later and can only
+// follow the classes in need (a state's need) are bound to be dropped:
+// none of those classes was hit recently enough, or a sentence ended since
+// (no gap crosses one). It forgets the recorded classes when no hit can
+// follow them any more. The test is cheap and conservative: emit decides.
+func useless(sc *scratch, need uint64, from int) bool {
+	if sc.armed != 0 && from-sc.armedEnd > maxGapBytes {
+		sc.armed = 0
+	}
+	if need&sc.armed == 0 {
+		return true
+	}
+	// Look for a sentence end between the latest recorded hit and from;
+	// each byte is looked at once (calm only grows). A line break right
+	// after the hit does not count: parts may be adjacent across it.
+	b := sc.z.buf
+	for p := max(sc.armedEnd, sc.calm); p < from; p++ {
+		if endsSentenceAt(b, p) && !(b[p] == '\n' && p == sc.armedEnd) {
+			sc.armed = 0
+			return true
+		}
+	}
+	sc.calm = max(sc.calm, from)
+	return false
 }
 
 // emit records every literal that ends at state s, at normalized offset
@@ -555,6 +645,8 @@ func (m *Matcher) emit(sc *scratch, ly *layer, s int32, end int) {
 					}
 					sl.hits[sl.n] = hit{start: int32(start), end: int32(end)}
 					sl.n++
+					sc.armed |= classBit(ci)
+					sc.armedEnd = end
 				}
 				for g := range cl.last {
 					grp := &cl.last[g]

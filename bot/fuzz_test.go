@@ -2,6 +2,7 @@ package bot
 
 import (
 	"encoding/json"
+	"reflect"
 	"strings"
 	"testing"
 
@@ -59,6 +60,41 @@ func FuzzClassify(f *testing.F) {
 			}
 		}
 		_ = me
+	})
+}
+
+// FuzzDecodeMessageEvent holds the one-pass decoder of message events to
+// encoding/json: on valid JSON both fail or both read the same event; on
+// invalid JSON ours fails.
+func FuzzDecodeMessageEvent(f *testing.F) {
+	for _, s := range []string{
+		`{"event_id":"Ev1","event":{"type":"message","user":"U1","channel":"C1","channel_type":"channel","text":"Just do it.","ts":"1.1"},"authorizations":[{"team_id":"T1","is_bot":true}],"event_time":1.5e9}`,
+		`{"event_id":"Ev2","event":{"subtype":"message_changed","channel":"C1","message":{"user":"U1","text":"because I said so","ts":"1.2","edited":{"user":"U1"}},"previous_message":{"user":"U1","text":"ok"}}}`,
+		`{"event_id":"Ev3","event":{"user":"U1","blocks":[{"type":"rich_text","elements":[{"type":"rich_text_section","elements":[{"type":"text","text":"just","style":{"code":true}}]}]}]}}`,
+		`{"EVENT_ID":"a","event_id":"b","Event":{"Text":"x","text":"y"},"event":{"channel":"C"}}`,
+		`{"event_id":"E","event":{"message":null,"previous_message":{"text":"\u00e9\ud800\"q\""}}}`,
+		`{"event_id":"E","event":{"message":{"text":"a"},"message":{"user":"U"}}}`,
+		`{"event_id":"E","event":{"message":"no"}}`, `{"event_id":5}`, `{"event":[]}`, `{"event":null}`,
+		"{\"event_id\":\"E\",\"event\":{\"text\":\"\xff\xfe\"}}", `{}`, `[]`, `null`, `{"event_id":"E"} x`, `{"a":01}`,
+	} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, payload []byte) {
+		var want, got messageEvent
+		wantErr := json.Unmarshal(payload, &want)
+		gotErr := decodeMessageEvent(payload, &got)
+		if !json.Valid(payload) {
+			if gotErr == nil {
+				t.Fatalf("invalid JSON read without an error: %q", payload)
+			}
+			return
+		}
+		if (wantErr == nil) != (gotErr == nil) {
+			t.Fatalf("on %q: encoding/json error %v, ours %v", payload, wantErr, gotErr)
+		}
+		if wantErr == nil && !reflect.DeepEqual(want, got) {
+			t.Fatalf("on %q\nencoding/json: %+v\nours:          %+v", payload, want, got)
+		}
 	})
 }
 

@@ -2,7 +2,6 @@ package bot
 
 import (
 	"context"
-	"encoding/json"
 	"time"
 
 	"github.com/leadnudge/leadnudge/nudges"
@@ -12,8 +11,9 @@ import (
 )
 
 // messageBody is the part of a message (or of an edit's new and previous
-// message) the bot reads. It is decoded from the raw payload, so rich_text
-// blocks arrive in the matcher's own shape.
+// message) the bot reads. It is decoded from the raw payload (see
+// decodeMessageEvent; the json tags say what it reads, as encoding/json
+// would), so rich_text blocks arrive in the matcher's own shape.
 type messageBody struct {
 	User    string           `json:"user"`
 	BotID   string           `json:"bot_id"`
@@ -144,7 +144,7 @@ func (b *Bot) onMessage(ctx context.Context, req *socketmode.Request, start time
 // nothing matched). It is the parser of outside input on the hot path, and
 // is fuzzed.
 func (b *Bot) classify(payload []byte) (me messageEvent, msg *messageBody, best nudges.Match, reason string) {
-	if err := json.Unmarshal(payload, &me); err != nil || me.EventID == "" {
+	if err := decodeMessageEvent(payload, &me); err != nil || me.EventID == "" {
 		return me, nil, best, "malformed"
 	}
 	msg, prev, reason := b.readable(&me.Event)

@@ -75,6 +75,11 @@ func (r *Reader) Skip() error { return r.skip(0) }
 // key's value is read by field (which must read it); null is nothing; any
 // other value is a ShapeError (named by field, or typ at the top).
 func (r *Reader) Object(field, typ string, fn func(key []byte) error) error {
+	return r.objectAt(path{base: field}, typ, fn)
+}
+
+// objectAt is Object for a field named by p.
+func (r *Reader) objectAt(p path, typ string, fn func(key []byte) error) error {
 	r.ws()
 	if r.i >= len(r.b) {
 		return r.syntax("")
@@ -87,7 +92,7 @@ func (r *Reader) Object(field, typ string, fn func(key []byte) error) error {
 		if err := r.skip(0); err != nil {
 			return err
 		}
-		r.wrong(path{base: field}, kind, typ)
+		r.wrong(p, kind, typ)
 		return nil
 	}
 	return r.object(fn)
@@ -125,20 +130,28 @@ func (r *Reader) Array(each func() error) error {
 		if err := each(); err != nil {
 			return err
 		}
-		r.ws()
-		if r.i >= len(r.b) {
-			return r.syntax("")
-		}
-		switch r.b[r.i] {
-		case ',':
-			r.i++
-		case ']':
-			r.i++
-			return nil
-		default:
-			return r.syntax("after array element")
+		if more, err := r.more(']', "after array element"); !more {
+			return err
 		}
 	}
+}
+
+// more reads what follows a value in an array or object: a comma (more
+// is true) or the closing byte (more is false, err nil).
+func (r *Reader) more(closing byte, what string) (more bool, err error) {
+	r.ws()
+	if r.i >= len(r.b) {
+		return false, r.syntax("")
+	}
+	switch r.b[r.i] {
+	case ',':
+		r.i++
+		return true, nil
+	case closing:
+		r.i++
+		return false, nil
+	}
+	return false, r.syntax(what)
 }
 
 // End checks that nothing but white space follows.
@@ -183,18 +196,8 @@ func (r *Reader) object(field func(key []byte) error) error {
 		if err := field(key); err != nil {
 			return err
 		}
-		r.ws()
-		if r.i >= len(r.b) {
-			return r.syntax("")
-		}
-		switch r.b[r.i] {
-		case ',':
-			r.i++
-		case '}':
-			r.i++
-			return nil
-		default:
-			return r.syntax("after object key:value pair")
+		if more, err := r.more('}', "after object key:value pair"); !more {
+			return err
 		}
 	}
 }
@@ -343,21 +346,7 @@ func (r *Reader) elements(dst *[]nudges.Element, field path) error {
 }
 
 func (r *Reader) element(e *nudges.Element, field path) error {
-	if r.i >= len(r.b) {
-		return r.syntax("")
-	}
-	if r.b[r.i] != '{' {
-		if r.b[r.i] == 'n' {
-			return r.literal("null")
-		}
-		kind := r.kind()
-		if err := r.skip(0); err != nil {
-			return err
-		}
-		r.wrong(field, kind, "nudges.Element")
-		return nil
-	}
-	return r.object(func(key []byte) error {
+	return r.objectAt(field, "nudges.Element", func(key []byte) error {
 		switch {
 		case KeyIs(key, "type"):
 			return r.stringAt(&e.Type, path{field.base, field.depth, "type"}, true)

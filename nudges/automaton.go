@@ -159,6 +159,11 @@ const (
 	firstClass    = 3
 )
 
+// classOrder lists bytes from the most to the least frequent in English
+// chat text (letters by their usual frequency, then punctuation and
+// digits).
+const classOrder = " etaoinshrdlcumwfgypbvk.,'-?!xjqz0123456789:;/()_"
+
 // boundMark stands for ␣ in transformed patterns: 0xFF never occurs in
 // UTF-8, so no phrase contains it (text bytes 0xFF are plain boundaries).
 const boundMark = 0xFF
@@ -180,19 +185,28 @@ func buildAutomaton(raw []string, anchored []bool) *automaton {
 func buildAutomatonDense(raw []string, anchored []bool, maxDense int) *automaton {
 	a := &automaton{}
 	// byte classes (see the constants); ' ' and '\n' share a class so a
-	// newline matches a space inside a phrase.
-	next := firstClass
+	// newline matches a space inside a phrase. Classes are numbered in the
+	// order of how often their bytes occur in English chat (classOrder),
+	// so a scan's loads from a row mostly fall in its first cache line.
+	var used [256]bool
 	for _, p := range raw {
 		for i := 0; i < len(p); i++ {
-			c := p[i]
-			if c == '\n' {
-				c = ' '
-			}
-			if a.class[c] == 0 && c != boundMark && next < 256 {
-				a.class[c] = uint8(next)
-				next++
-			}
+			used[p[i]] = true
 		}
+	}
+	used[' '] = used[' '] || used['\n']
+	next := firstClass
+	assign := func(c byte) {
+		if used[c] && a.class[c] == 0 && c != boundMark && c != '\n' && next < 256 {
+			a.class[c] = uint8(next)
+			next++
+		}
+	}
+	for i := 0; i < len(classOrder); i++ {
+		assign(classOrder[i])
+	}
+	for c := range 256 {
+		assign(byte(c))
 	}
 	a.class['\n'] = a.class[' ']
 	for c := range 256 {
@@ -402,6 +416,90 @@ func buildAutomatonDense(raw []string, anchored []bool, maxDense int) *automaton
 	}
 	a.start = a.enc(start)
 	return a
+}
+
+// hitAt is a state that ends a pattern (by number), reached at byte end.
+type hitAt struct {
+	end   int32
+	state uint32
+}
+
+// splitWalk is the shortest text walked as two interleaved streams.
+const splitWalk = 2048
+
+// walk scans b[from:to], starting as after a word boundary, and appends
+// to hits every state that ends a pattern, in text order (tmp is scratch
+// space). A long text is walked as two halves at once: each step of the
+// walk waits on one table load, and two independent walks in one loop let
+// the processor overlap their loads. The second stream starts a longest
+// pattern before the middle, so it sees every pattern that ends past the
+// middle from its first byte, and keeps only those hits: a hit it invents
+// by starting inside a word (as if after a boundary) ends by the middle.
+func (a *automaton) walk(b []byte, from, to int, hits []hitAt, tmp *[]hitAt) []hitAt {
+	if to-from < splitWalk {
+		_, hits = a.walk1(b, from, to, a.start, hits, from)
+		return hits
+	}
+	mid := from + (to-from)/2
+	q := max(from, mid-a.maxLen)
+	dense, denseEnd, cl := a.dense, a.denseEnd, &a.class
+	hb := (*tmp)[:0]
+	sA, sB := a.start, a.start
+	n := mid - from
+	bA, bB := b[from:mid], b[q:q+n]
+	for k := range bA {
+		cA, cB := cl[bA[k]], cl[bB[k]]
+		var vA, vB uint32
+		if sA < denseEnd {
+			vA = dense[sA+uint32(cA)]
+		} else {
+			vA = a.next(sA, cA)
+		}
+		if sB < denseEnd {
+			vB = dense[sB+uint32(cB)]
+		} else {
+			vB = a.next(sB, cB)
+		}
+		sA, sB = vA&^outBit, vB&^outBit
+		if vA&outBit != 0 {
+			hits = append(hits, hitAt{int32(from + k + 1), a.id(sA)})
+		}
+		if vB&outBit != 0 && q+k+1 > mid {
+			hb = append(hb, hitAt{int32(q + k + 1), a.id(sB)})
+		}
+	}
+	_, hb = a.walk1(b, q+n, to, sB, hb, mid)
+	hits = append(hits, hb...)
+	*tmp = hb
+	return hits
+}
+
+// walk1 scans b[from:to] from state s, appending the hits that end after
+// byte after; it returns the state it ends in.
+func (a *automaton) walk1(b []byte, from, to int, s uint32, hits []hitAt, after int) (uint32, []hitAt) {
+	dense, denseEnd, cl := a.dense, a.denseEnd, &a.class
+	for i := from; i < to; i++ {
+		if s == 0 && a.skipWords {
+			for i < to && asciiWord[b[i]] {
+				i++
+			}
+			if i == to {
+				break
+			}
+		}
+		c := cl[b[i]]
+		var v uint32
+		if s < denseEnd {
+			v = dense[s+uint32(c)]
+		} else {
+			v = a.next(s, c)
+		}
+		s = v &^ outBit
+		if v&outBit != 0 && i+1 > after {
+			hits = append(hits, hitAt{int32(i + 1), a.id(s)})
+		}
+	}
+	return s, hits
 }
 
 // sizeBytes estimates the memory held by the automaton.

@@ -7,26 +7,15 @@ import (
 	"testing"
 )
 
-// automatonHits scans text the way the matcher does and lists every
+// automatonHits scans text as the matcher does (walk) and lists every
 // (pattern, end) the automaton reports.
 func automatonHits(a *automaton, text string) [][2]int {
 	var hits [][2]int
-	s := a.start
-	for i := 0; i < len(text); i++ {
-		c := a.class[text[i]]
-		var v uint32
-		if s < a.denseEnd {
-			v = a.dense[s+uint32(c)]
-		} else {
-			v = a.next(s, c)
-		}
-		s = v &^ outBit
-		if v&outBit == 0 {
-			continue
-		}
-		for t := int32(a.id(s)); t >= 0; t = a.dict[t] {
+	var tmp []hitAt
+	for _, h := range a.walk([]byte(text), 0, len(text), nil, &tmp) {
+		for t := int32(h.state); t >= 0; t = a.dict[t] {
 			for _, pi := range a.ownPats[a.ownStart[t]:a.ownStart[t+1]] {
-				hits = append(hits, [2]int{int(pi), i + 1})
+				hits = append(hits, [2]int{int(pi), int(h.end)})
 			}
 		}
 	}
@@ -124,6 +113,55 @@ func TestAutomatonSparseStates(t *testing.T) {
 	}
 }
 
+// TestAutomatonLongText: a text long enough to be walked as two streams
+// reports what the naive search finds, wherever the middle falls (inside
+// a word, a pattern, a run of boundaries), and hits come in text order.
+func TestAutomatonLongText(t *testing.T) {
+	r := rand.New(rand.NewPCG(4, 4))
+	for round := range 60 {
+		ps, an := randomPatterns(r, 1+r.IntN(60))
+		a := buildAutomatonDense(ps, an, []int{0, 1 << 20}[round%2])
+		var sb strings.Builder
+		for sb.Len() < splitWalk+r.IntN(3*splitWalk) {
+			sb.WriteString(ps[r.IntN(len(ps))])
+			if r.IntN(3) == 0 {
+				sb.WriteString([]string{" ", "x", "\n", "..", "'"}[r.IntN(5)])
+			}
+		}
+		text := sb.String()
+		got, want := automatonHits(a, text), naiveHits(ps, an, text)
+		if !slices.Equal(got, want) {
+			t.Fatalf("round %d (%d bytes): %d hits, want %d", round, len(text), len(got), len(want))
+		}
+		var tmp []hitAt
+		hs := a.walk([]byte(text), 0, len(text), nil, &tmp)
+		if !slices.IsSortedFunc(hs, func(x, y hitAt) int { return int(x.end - y.end) }) {
+			t.Fatalf("round %d: hits out of text order", round)
+		}
+	}
+}
+
+// TestAutomatonSplitStraddle puts a longest pattern (boundaries inside)
+// across the middle of a long text at every offset: the second stream
+// must start early enough to find it, and the first must not report past
+// the middle.
+func TestAutomatonSplitStraddle(t *testing.T) {
+	ps, an := []string{" a a a a b", "a a a b", "a b", "b a"}, []bool{false, false, true, false}
+	a := buildAutomaton(ps, an)
+	for n := splitWalk; n < splitWalk+8; n++ {
+		base := []byte(strings.Repeat("a ", n/2+1)[:n])
+		mid := n / 2
+		for k := mid - 12; k <= mid+12; k++ {
+			text := slices.Clone(base)
+			text[k] = 'b'
+			got, want := automatonHits(a, string(text)), naiveHits(ps, an, string(text))
+			if !slices.Equal(got, want) {
+				t.Fatalf("%d bytes, b at %d (middle %d):\n got  %v\n want %v", n, k, mid, got, want)
+			}
+		}
+	}
+}
+
 func FuzzAutomaton(f *testing.F) {
 	f.Add("ab a'b\x00é?b", "a b", "'b", "é?", true, false)
 	f.Add("n't it isn't", "n't", "it", "t i", false, true)
@@ -140,10 +178,17 @@ func FuzzAutomaton(f *testing.F) {
 		if len(ps) == 0 {
 			return
 		}
+		long := text // walked as two streams
+		for len(long) < splitWalk {
+			long += " " + text + p1
+		}
 		for _, a := range []*automaton{buildAutomaton(ps, an), buildAutomatonDense(ps, an, 0)} {
 			got, want := automatonHits(a, text), naiveHits(ps, an, text)
 			if !slices.Equal(got, want) {
 				t.Fatalf("patterns %q anchored %v text %q:\n got  %v\n want %v", ps, an, text, got, want)
+			}
+			if got, want := automatonHits(a, long), naiveHits(ps, an, long); !slices.Equal(got, want) {
+				t.Fatalf("patterns %q anchored %v, %d bytes of %q: %d hits, want %d", ps, an, len(long), text, len(got), len(want))
 			}
 		}
 	})

@@ -166,6 +166,9 @@ type scratch struct {
 	taken   []bool
 	slots   []slot
 	touched []int32
+	// hits (and hitsTmp, the automaton's scratch) are the states ending
+	// a pattern that a walk reached.
+	hits, hitsTmp []hitAt
 	// armed has the classBit of every class recorded lately: a superset
 	// of the classes with a hit near enough to count (see useless);
 	// armedEnd is the end of the latest recorded hit, and no sentence ends
@@ -544,35 +547,13 @@ func (m *Matcher) run(sc *scratch, ly *layer) {
 // runRange runs one layer's automaton over b[from:to], starting as after a
 // word boundary: patterns that end in the range and start in it are found.
 func (m *Matcher) runRange(sc *scratch, ly *layer, from, to int) {
-	b := sc.z.buf
 	a := ly.ac
-	dense, denseEnd := a.dense, a.denseEnd
-	cl := &a.class
-	s := a.start
-	for i := from; i < to; i++ {
-		if s == 0 && a.skipWords {
-			for i < to && asciiWord[b[i]] {
-				i++
-			}
-			if i == to {
-				break
-			}
+	sc.hits = a.walk(sc.z.buf, from, to, sc.hits[:0], &sc.hitsTmp)
+	for _, h := range sc.hits {
+		if need := ly.need[h.state]; need != allClasses && useless(sc, need, int(h.end)-a.maxLen) {
+			continue
 		}
-		c := cl[b[i]]
-		var v uint32
-		if s < denseEnd {
-			v = dense[s+uint32(c)]
-		} else {
-			v = a.next(s, c)
-		}
-		s = v &^ outBit
-		if v&outBit != 0 {
-			id := a.id(s)
-			if need := ly.need[id]; need != allClasses && useless(sc, need, i+1-a.maxLen) {
-				continue
-			}
-			m.emit(sc, ly, int32(id), i+1)
-		}
+		m.emit(sc, ly, int32(h.state), int(h.end))
 	}
 }
 

@@ -17,8 +17,11 @@ func ungated(t testing.TB, m *Matcher) *Matcher {
 		t.Fatal(err)
 	}
 	for L := range u.layers {
-		for s := range u.layers[L].need {
-			u.layers[L].need[s] = allClasses
+		ly := &u.layers[L]
+		for s := range len(ly.reportAt) - 1 {
+			if at := ly.reportAt[s]; at < ly.reportAt[s+1] {
+				ly.report[at], ly.report[at+1] = ^uint32(0), ^uint32(0) // allClasses
+			}
 		}
 	}
 	return u

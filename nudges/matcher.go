@@ -72,13 +72,31 @@ type pattern struct {
 type layer struct {
 	ac   *automaton
 	pats []pattern
-	// need[s] says which recorded classes (hashed to one bit of 64, see
-	// classBit) a hit at state s can use: a state that ends only later
+	// report[reportAt[s]:reportAt[s+1]] is what a hit at state s
+	// reports, in one contiguous run (a hit costs one or two cache
+	// misses, not one per table): empty when s ends no pattern, else the
+	// state's need (two words, low first), then for each pattern s ends,
+	// its own then along its dictionary chain, the pattern's byte length,
+	// a header (repFlags, and the count of classes in the low 24 bits) and
+	// its part classes.
+	//
+	// A state's need says which recorded classes (hashed to one bit of
+	// 64, see classBit) a hit there can use: a state that ends only later
 	// parts of chains is worth checking only when a class that comes
 	// before one of them was hit nearby. allClasses: some pattern it ends
 	// starts a chain (or starts inside a contraction).
-	need []uint64
+	reportAt []uint32
+	report   []uint32
 }
+
+// Flags in a report's pattern header (the clitic is bits 24-25).
+const (
+	repCliticShift = 24
+	repCheckStart  = 1 << 26
+	repCheckEnd    = 1 << 27
+	repPossessive  = 1 << 28
+	repCountMask   = 1<<24 - 1
+)
 
 // allClasses is the need of a state that ends a chain's first part.
 const allClasses = ^uint64(0)
@@ -352,7 +370,7 @@ func Compile(rs *RuleSet) (*Matcher, error) {
 	}
 	wg.Wait()
 	for L := range m.layers {
-		m.layers[L].need = m.needs(&m.layers[L])
+		m.reports(&m.layers[L])
 	}
 	n := len(rs.Rules)
 	nc := len(m.classes)
@@ -362,41 +380,63 @@ func Compile(rs *RuleSet) (*Matcher, error) {
 	return m, nil
 }
 
-// needs computes ly.need: for each state, the union over the patterns it
-// ends (its own and its dictionary chain's) of the classes that must have
-// been hit before one of the pattern's part classes for the hit to count.
-func (m *Matcher) needs(ly *layer) []uint64 {
+// reports builds ly.reportAt and ly.report (see layer).
+func (m *Matcher) reports(ly *layer) {
 	a := ly.ac
-	pat := make([]uint64, len(ly.pats))
+	// each pattern's need: the classes one of its part classes follows
+	need := make([]uint64, len(ly.pats))
 	for pi := range ly.pats {
 		if ly.pats[pi].clitic != clitNone {
 			// its hit starts at the word before, however long
-			pat[pi] = allClasses
+			need[pi] = allClasses
 			continue
 		}
 		for _, ci := range ly.pats[pi].classes {
 			cl := &m.classes[ci]
 			if cl.free {
-				pat[pi] = allClasses
+				need[pi] = allClasses
 				break
 			}
 			for _, pc := range cl.prevs {
-				pat[pi] |= classBit(pc)
+				need[pi] |= classBit(pc)
 			}
 		}
 	}
-	need := make([]uint64, len(a.dict))
-	for s := range need {
-		var n uint64
-		for _, pi := range a.ownPats[a.ownStart[s]:a.ownStart[s+1]] {
-			n |= pat[pi]
+	n := len(a.dict)
+	ly.reportAt = make([]uint32, n+1)
+	var rep []uint32
+	for s := range n {
+		ly.reportAt[s] = uint32(len(rep))
+		if a.ownStart[s+1] == a.ownStart[s] && a.dict[s] < 0 {
+			continue
 		}
-		if d := a.dict[s]; d >= 0 {
-			n |= need[d] // shallower: done
+		at := len(rep)
+		rep = append(rep, 0, 0)
+		var sn uint64
+		for t := int32(s); t >= 0; t = a.dict[t] {
+			for _, pi := range a.ownPats[a.ownStart[t]:a.ownStart[t+1]] {
+				p := &ly.pats[pi]
+				sn |= need[pi]
+				hdr := uint32(len(p.classes)) | uint32(p.clitic)<<repCliticShift
+				if p.checkStart {
+					hdr |= repCheckStart
+				}
+				if p.checkEnd {
+					hdr |= repCheckEnd
+				}
+				if p.possessiveOK {
+					hdr |= repPossessive
+				}
+				rep = append(rep, uint32(a.patLen[pi]), hdr)
+				for _, ci := range p.classes {
+					rep = append(rep, uint32(ci))
+				}
+			}
 		}
-		need[s] = n
+		rep[at], rep[at+1] = uint32(sn), uint32(sn>>32)
 	}
-	return need
+	ly.reportAt[n] = uint32(len(rep))
+	ly.report = rep
 }
 
 func effMood(phrase, rule Mood) Mood {
@@ -550,10 +590,11 @@ func (m *Matcher) runRange(sc *scratch, ly *layer, from, to int) {
 	a := ly.ac
 	sc.hits = a.walk(sc.z.buf, from, to, sc.hits[:0], &sc.hitsTmp)
 	for _, h := range sc.hits {
-		if need := ly.need[h.state]; need != allClasses && useless(sc, need, int(h.end)-a.maxLen) {
+		r := ly.report[ly.reportAt[h.state]:ly.reportAt[h.state+1]]
+		if need := uint64(r[0]) | uint64(r[1])<<32; need != allClasses && useless(sc, need, int(h.end)-a.maxLen) {
 			continue
 		}
-		m.emit(sc, ly, int32(h.state), int(h.end))
+		m.emit(sc, r[2:], int(h.end))
 	}
 }
 
@@ -583,60 +624,60 @@ func useless(sc *scratch, need uint64, from int) bool {
 	return false
 }
 
-// emit records every literal that ends at state s, at normalized offset
-// end: a hit for each of its part classes, and a try of each chain that
-// ends with one of them.
-func (m *Matcher) emit(sc *scratch, ly *layer, s int32, end int) {
-	a := ly.ac
+// emit records every literal of a state's report (rep, need words
+// dropped) that ends at normalized offset end: a hit for each of its part
+// classes, and a try of each chain that ends with one of them.
+func (m *Matcher) emit(sc *scratch, rep []uint32, end int) {
 	b := sc.z.buf
-	for t := s; t >= 0; t = a.dict[t] {
-		for _, pi := range a.ownPats[a.ownStart[t]:a.ownStart[t+1]] {
-			p := &ly.pats[pi]
-			start := end - int(a.patLen[pi])
-			// word boundaries first, with an ASCII fast path: most hits of
-			// a short literal are inside longer words
-			if p.clitic != clitNone {
-				var ok bool
-				if start, ok = cliticFits(b, start, p.clitic); !ok {
-					continue
-				}
-			} else if p.checkStart && start > 0 {
-				if c := b[start-1]; asciiWord[c] || (c == '\'' || c >= utf8.RuneSelf) && wordBefore(b, start) {
-					continue
-				}
+	for k := 0; k < len(rep); {
+		start := end - int(rep[k])
+		hdr := rep[k+1]
+		classes := rep[k+2 : k+2+int(hdr&repCountMask)]
+		k += 2 + len(classes)
+		// word boundaries first, with an ASCII fast path: most hits of a
+		// short literal are inside longer words
+		if cl := clitic(hdr >> repCliticShift & 3); cl != clitNone {
+			var ok bool
+			if start, ok = cliticFits(b, start, cl); !ok {
+				continue
 			}
-			if p.checkEnd && end < len(b) {
-				if c := b[end]; asciiWord[c] || (c == '\'' || c >= utf8.RuneSelf) && wordAfter(b, end) && !(p.possessiveOK && possessiveAt(b, end)) {
-					continue
-				}
+		} else if hdr&repCheckStart != 0 && start > 0 {
+			if c := b[start-1]; asciiWord[c] || (c == '\'' || c >= utf8.RuneSelf) && wordBefore(b, start) {
+				continue
 			}
-			for _, ci := range p.classes {
-				cl := &m.classes[ci]
-				if !m.classLive(sc, cl, start) {
+		}
+		if hdr&repCheckEnd != 0 && end < len(b) {
+			if c := b[end]; asciiWord[c] || (c == '\'' || c >= utf8.RuneSelf) && wordAfter(b, end) && !(hdr&repPossessive != 0 && possessiveAt(b, end)) {
+				continue
+			}
+		}
+		for _, c := range classes {
+			ci := int32(c)
+			cl := &m.classes[ci]
+			if !m.classLive(sc, cl, start) {
+				continue
+			}
+			if cl.record {
+				sl := &sc.slots[ci]
+				if sl.n == 0 {
+					sc.touched = append(sc.touched, ci)
+				}
+				if sl.n == slotHits {
+					copy(sl.hits[:], sl.hits[1:])
+					sl.n--
+				}
+				sl.hits[sl.n] = hit{start: int32(start), end: int32(end)}
+				sl.n++
+				sc.armed |= classBit(ci)
+				sc.armedEnd = end
+			}
+			for g := range cl.last {
+				grp := &cl.last[g]
+				if grp.prev >= 0 && !sc.slots[grp.prev].near(start) {
 					continue
 				}
-				if cl.record {
-					sl := &sc.slots[ci]
-					if sl.n == 0 {
-						sc.touched = append(sc.touched, ci)
-					}
-					if sl.n == slotHits {
-						copy(sl.hits[:], sl.hits[1:])
-						sl.n--
-					}
-					sl.hits[sl.n] = hit{start: int32(start), end: int32(end)}
-					sl.n++
-					sc.armed |= classBit(ci)
-					sc.armedEnd = end
-				}
-				for g := range cl.last {
-					grp := &cl.last[g]
-					if grp.prev >= 0 && !sc.slots[grp.prev].near(start) {
-						continue
-					}
-					for _, chi := range grp.chains {
-						m.try(sc, chi, start, end)
-					}
+				for _, chi := range grp.chains {
+					m.try(sc, chi, start, end)
 				}
 			}
 		}

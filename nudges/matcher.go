@@ -366,12 +366,10 @@ func Compile(rs *RuleSet) (*Matcher, error) {
 		go func() {
 			defer wg.Done()
 			m.layers[L].ac = buildAutomaton(lits[L], anchored[L])
+			m.reports(&m.layers[L])
 		}()
 	}
 	wg.Wait()
-	for L := range m.layers {
-		m.reports(&m.layers[L])
-	}
 	n := len(rs.Rules)
 	nc := len(m.classes)
 	m.pool.New = func() any {
@@ -404,7 +402,19 @@ func (m *Matcher) reports(ly *layer) {
 	}
 	n := len(a.dict)
 	ly.reportAt = make([]uint32, n+1)
-	var rep []uint32
+	size := 0
+	for s := range n {
+		if a.ownStart[s+1] == a.ownStart[s] && a.dict[s] < 0 {
+			continue
+		}
+		size += 2
+		for t := int32(s); t >= 0; t = a.dict[t] {
+			for _, pi := range a.ownPats[a.ownStart[t]:a.ownStart[t+1]] {
+				size += 2 + len(ly.pats[pi].classes)
+			}
+		}
+	}
+	rep := make([]uint32, 0, size)
 	for s := range n {
 		ly.reportAt[s] = uint32(len(rep))
 		if a.ownStart[s+1] == a.ownStart[s] && a.dict[s] < 0 {

@@ -1,8 +1,11 @@
 package nudges
 
 import (
+	"errors"
 	"fmt"
+	"io/fs"
 	"math/rand/v2"
+	"os"
 	"regexp"
 	"strings"
 	"testing"
@@ -256,6 +259,47 @@ func BenchmarkLongText(b *testing.B) {
 				m.MatchText(text)
 			}
 		})
+	}
+}
+
+// BenchmarkRealChatText is LongText on real chat: the first 1 MiB of the
+// real-chat messages (see TestRealChat), one a line. Skipped without them;
+// the text is never logged.
+func BenchmarkRealChatText(b *testing.B) {
+	path := realChatPath()
+	f, err := os.Open(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		b.Skipf("real-chat messages not found at %s (set LEADNUDGE_REALCHAT)", path)
+	}
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer f.Close()
+	entries, err := ReadCorpus(path, f)
+	if err != nil {
+		b.Fatalf("reading %s failed", path) // its errors may quote a line
+	}
+	var sb strings.Builder
+	for _, e := range entries {
+		if sb.Len() >= 1<<20 {
+			break
+		}
+		sb.WriteString(e.Text)
+		sb.WriteByte('\n')
+	}
+	text := sb.String()[:min(sb.Len(), 1<<20)]
+	rs, err := Builtin()
+	if err != nil {
+		b.Fatal(err)
+	}
+	m, err := Compile(rs)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.SetBytes(int64(len(text)))
+	b.ReportAllocs()
+	for b.Loop() {
+		m.MatchText(text)
 	}
 }
 

@@ -103,6 +103,15 @@ func TestCorpusQuality(t *testing.T) {
 	}
 }
 
+// realChatPath is where the real-chat messages are read from: the path in
+// LEADNUDGE_REALCHAT, or ../../shared/realchat/messages.jsonl.
+func realChatPath() string {
+	if path := os.Getenv("LEADNUDGE_REALCHAT"); path != "" {
+		return path
+	}
+	return filepath.Join("..", "..", "shared", "realchat", "messages.jsonl")
+}
+
 // TestRealChat measures how often the built-in rules fire on real chat
 // messages (unlabelled), and fails above 1 nudge per 1,000 messages. The
 // data lives outside the repository (../../shared/realchat/messages.jsonl,
@@ -114,10 +123,7 @@ func TestRealChat(t *testing.T) {
 	if raceEnabled {
 		t.Skip("131,480 messages under the race detector take half a minute and test no concurrency: .ci/run runs this test again without -race")
 	}
-	path := os.Getenv("LEADNUDGE_REALCHAT")
-	if path == "" {
-		path = filepath.Join("..", "..", "shared", "realchat", "messages.jsonl")
-	}
+	path := realChatPath()
 	f, err := os.Open(path)
 	if errors.Is(err, fs.ErrNotExist) {
 		t.Skipf("real-chat messages not found at %s (set LEADNUDGE_REALCHAT to their path to run this test)", path)

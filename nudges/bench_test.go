@@ -1,11 +1,8 @@
 package nudges
 
 import (
-	"errors"
 	"fmt"
-	"io/fs"
 	"math/rand/v2"
-	"os"
 	"regexp"
 	"strings"
 	"testing"
@@ -217,14 +214,7 @@ func BenchmarkMatch(b *testing.B) {
 
 // BenchmarkMatch200B is one 200-byte message with no match, built-in rules.
 func BenchmarkMatch200B(b *testing.B) {
-	rs, err := Builtin()
-	if err != nil {
-		b.Fatal(err)
-	}
-	m, err := Compile(rs)
-	if err != nil {
-		b.Fatal(err)
-	}
+	m := compileBuiltin(b)
 	msg := "Quick update: the staging deploy finished and the smoke tests are green, can someone review the migration PR before lunch? I'll write up notes for the customer call after that, thanks a lot :tada:"
 	msg += strings.Repeat(".", 200-len(msg))
 	if len(m.MatchText(msg)) != 0 {
@@ -266,19 +256,7 @@ func BenchmarkLongText(b *testing.B) {
 // real-chat messages (see TestRealChat), one a line. Skipped without them;
 // the text is never logged.
 func BenchmarkRealChatText(b *testing.B) {
-	path := realChatPath()
-	f, err := os.Open(path)
-	if errors.Is(err, fs.ErrNotExist) {
-		b.Skipf("real-chat messages not found at %s (set LEADNUDGE_REALCHAT)", path)
-	}
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer f.Close()
-	entries, err := ReadCorpus(path, f)
-	if err != nil {
-		b.Fatalf("reading %s failed", path) // its errors may quote a line
-	}
+	_, entries := readRealChat(b)
 	var sb strings.Builder
 	for _, e := range entries {
 		if sb.Len() >= 1<<20 {
@@ -288,14 +266,7 @@ func BenchmarkRealChatText(b *testing.B) {
 		sb.WriteByte('\n')
 	}
 	text := sb.String()[:min(sb.Len(), 1<<20)]
-	rs, err := Builtin()
-	if err != nil {
-		b.Fatal(err)
-	}
-	m, err := Compile(rs)
-	if err != nil {
-		b.Fatal(err)
-	}
+	m := compileBuiltin(b)
 	b.SetBytes(int64(len(text)))
 	b.ReportAllocs()
 	for b.Loop() {

@@ -34,7 +34,7 @@ func readCorpusFile(t *testing.T, path string) []CorpusEntry {
 }
 
 // compileBuiltin compiles the built-in rules.
-func compileBuiltin(t *testing.T) *Matcher {
+func compileBuiltin(t testing.TB) *Matcher {
 	t.Helper()
 	rs, err := Builtin()
 	if err != nil {
@@ -112,6 +112,37 @@ func realChatPath() string {
 	return filepath.Join("..", "..", "shared", "realchat", "messages.jsonl")
 }
 
+// readRealChat reads the real-chat messages (skipping tb when they are not
+// there). Reading problems are reported by position only: they may quote
+// the line.
+func readRealChat(tb testing.TB) (path string, entries []CorpusEntry) {
+	tb.Helper()
+	path = realChatPath()
+	f, err := os.Open(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		tb.Skipf("real-chat messages not found at %s (set LEADNUDGE_REALCHAT to their path)", path)
+	}
+	if err != nil {
+		tb.Fatal(err)
+	}
+	defer f.Close()
+	entries, err = ReadCorpus(path, f)
+	if err != nil {
+		var list ErrorList
+		if !errors.As(err, &list) {
+			tb.Fatalf("reading %s failed", path)
+		}
+		for i, e := range list {
+			if i == 10 {
+				break
+			}
+			tb.Errorf("%s: invalid line", e.Pos)
+		}
+		tb.Fatalf("%s: %d invalid lines", path, len(list))
+	}
+	return path, entries
+}
+
 // TestRealChat measures how often the built-in rules fire on real chat
 // messages (unlabelled), and fails above 1 nudge per 1,000 messages. The
 // data lives outside the repository (../../shared/realchat/messages.jsonl,
@@ -123,30 +154,7 @@ func TestRealChat(t *testing.T) {
 	if raceEnabled {
 		t.Skip("131,480 messages under the race detector take half a minute and test no concurrency: .ci/run runs this test again without -race")
 	}
-	path := realChatPath()
-	f, err := os.Open(path)
-	if errors.Is(err, fs.ErrNotExist) {
-		t.Skipf("real-chat messages not found at %s (set LEADNUDGE_REALCHAT to their path to run this test)", path)
-	}
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	entries, err := ReadCorpus(path, f)
-	if err != nil {
-		// Problems may quote the line: report positions only.
-		var list ErrorList
-		if !errors.As(err, &list) {
-			t.Fatalf("reading %s failed", path)
-		}
-		for i, e := range list {
-			if i == 10 {
-				break
-			}
-			t.Errorf("%s: invalid line", e.Pos)
-		}
-		t.Fatalf("%s: %d invalid lines", path, len(list))
-	}
+	path, entries := readRealChat(t)
 	r := Evaluate(compileBuiltin(t), entries)
 	u := r.Unlabelled
 	t.Logf("%s: %d messages, %d nudged: %.2f per 1,000", path, u.Lines, u.Fired, u.PerThousand())

@@ -39,11 +39,6 @@ type Reader struct {
 // NewReader returns a Reader at the start of b, which it never writes to.
 func NewReader(b []byte) *Reader { return &Reader{b: b} }
 
-// Reset starts r over on b, keeping its buffers.
-func (r *Reader) Reset(b []byte) {
-	r.b, r.i, r.shape = b, 0, nil
-}
-
 // Off is the current byte offset.
 func (r *Reader) Off() int { return r.i }
 
@@ -71,9 +66,9 @@ func (r *Reader) TakeShape() error {
 // Skip reads past one value of any kind, checking its syntax.
 func (r *Reader) Skip() error { return r.skip(0) }
 
-// Object reads the value where an object of type typ is expected: each
-// key's value is read by field (which must read it); null is nothing; any
-// other value is a ShapeError (named by field, or typ at the top).
+// Object reads the value where an object of type typ is expected: fn is
+// called with each key and must read its value; null is nothing; any
+// other value is a ShapeError (named by field, or by typ at the top).
 func (r *Reader) Object(field, typ string, fn func(key []byte) error) error {
 	return r.objectAt(path{base: field}, typ, fn)
 }

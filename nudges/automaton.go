@@ -12,7 +12,7 @@ import (
 //
 // The states nearest the root (numbered first, breadth-first) have dense
 // rows: one table load per byte, the failure links already folded in. Scanning
-// ordinary text keeps the automaton in those few, cache-resident rows.
+// ordinary text keeps the automaton in those rows nearly all the time.
 // Deeper states, reached only while the text follows some pattern, keep just
 // their own edges (usually one) and a failure link; a miss there follows
 // failure links until a dense row answers. So memory and build time grow with
@@ -24,9 +24,9 @@ import (
 // in the patterns, and a pattern that must start a word begins with ␣. A
 // text byte's transition includes the ␣ after it, so scanning still takes
 // one table load per byte, but a pattern that starts a word is never
-// entered in the middle of one: "in" is not tried inside "thing", and the
-// root (where a scan rests inside words that start no pattern) can skip to
-// the word's end. On chat text with the built-in rules this cuts the hits
+// entered in the middle of one: "in" is not tried inside "thing", and,
+// when no pattern starts inside a word (no contraction tails such as
+// "n't"), a single-stream walk resting at the root skips to the word's end. On chat text with the built-in rules this cuts the hits
 // to check by about four and keeps the scan in fewer states.
 //
 // A transition's value is the target state, with outBit set when the target
@@ -442,6 +442,8 @@ func (a *automaton) walk(b []byte, from, to int, hits []hitAt, tmp *[]hitAt) []h
 	}
 	mid := from + (to-from)/2
 	q := max(from, mid-a.maxLen)
+	// the step is written out in both loops (not a method): locals for the
+	// table keep it about 5 % faster, measured
 	dense, denseEnd, cl := a.dense, a.denseEnd, &a.class
 	hb := (*tmp)[:0]
 	sA, sB := a.start, a.start

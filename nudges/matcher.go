@@ -77,8 +77,8 @@ type layer struct {
 	// misses, not one per table): empty when s ends no pattern, else the
 	// state's need (two words, low first), then for each pattern s ends,
 	// its own then along its dictionary chain, the pattern's byte length,
-	// a header (repFlags, and the count of classes in the low 24 bits) and
-	// its part classes.
+	// a header (the rep* flags, and the count of classes in the low 24
+	// bits) and its part classes.
 	//
 	// A state's need says which recorded classes (hashed to one bit of
 	// 64, see classBit) a hit there can use: a state that ends only later

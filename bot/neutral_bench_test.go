@@ -56,11 +56,37 @@ func (p *pipeNet) Accept() (net.Conn, error) {
 
 func (p *pipeNet) Close() error   { p.once.Do(func() { close(p.closed) }); return nil }
 func (p *pipeNet) Addr() net.Addr { return &net.UnixAddr{Name: "pipe", Net: "pipe"} }
+func (p *pipeNet) host() string   { return "pipe" }
+
+// benchNet is where a benchmark's Slack listens and its clients dial: an
+// in-memory pipeNet, or loopback TCP (tcpNet).
+type benchNet interface {
+	net.Listener
+	dial(ctx context.Context, network, addr string) (net.Conn, error)
+	host() string
+}
+
+// tcpNet is loopback TCP, kernel included, as between the bot and Slack.
+type tcpNet struct{ net.Listener }
+
+func newTCPNet(b *testing.B) tcpNet {
+	b.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		b.Fatal(err)
+	}
+	return tcpNet{ln}
+}
+
+func (t tcpNet) dial(ctx context.Context, network, addr string) (net.Conn, error) {
+	return (&net.Dialer{}).DialContext(ctx, network, addr)
+}
+func (t tcpNet) host() string { return t.Addr().String() }
 
 // miniSlack is the least of Slack a Socket Mode app needs to start:
 // auth.test, apps.connections.open and the WebSocket, whose server end it
 // hands to the benchmark.
-func miniSlack(b *testing.B, pn *pipeNet) chan *websocket.Conn {
+func miniSlack(b *testing.B, pn benchNet) chan *websocket.Conn {
 	b.Helper()
 	sockets := make(chan *websocket.Conn, 1)
 	up := websocket.Upgrader{CheckOrigin: func(*http.Request) bool { return true }} // Slack's client sends its own Origin
@@ -69,7 +95,7 @@ func miniSlack(b *testing.B, pn *pipeNet) chan *websocket.Conn {
 		_, _ = io.WriteString(w, `{"ok":true,"url":"https://fake.slack.com/","team":"Fake","user":"leadnudge","team_id":"T0FAKE","user_id":"U0BOT","bot_id":"B0BOT"}`)
 	})
 	mux.HandleFunc("/api/apps.connections.open", func(w http.ResponseWriter, _ *http.Request) {
-		_, _ = io.WriteString(w, `{"ok":true,"url":"ws://pipe/link/"}`)
+		_, _ = io.WriteString(w, `{"ok":true,"url":"ws://`+pn.host()+`/link/"}`)
 	})
 	mux.HandleFunc("/api/", func(w http.ResponseWriter, _ *http.Request) { _, _ = io.WriteString(w, `{"ok":true}`) })
 	mux.HandleFunc("/link/", func(w http.ResponseWriter, r *http.Request) {
@@ -172,22 +198,18 @@ func driveNeutral(b *testing.B, ws *websocket.Conn) {
 }
 
 // clients builds slack-go's Web API and Socket Mode clients on pn.
-func clients(pn *pipeNet) (*slack.Client, *socketmode.Client) {
-	api := slack.New("xoxb-bench", slack.OptionAppLevelToken("xapp-bench"), slack.OptionAPIURL("http://pipe/api/"),
+func clients(pn benchNet) (*slack.Client, *socketmode.Client) {
+	api := slack.New("xoxb-bench", slack.OptionAppLevelToken("xapp-bench"), slack.OptionAPIURL("http://"+pn.host()+"/api/"),
 		slack.OptionHTTPClient(&http.Client{Transport: &http.Transport{DialContext: pn.dial}}))
 	sm := socketmode.New(api, socketmode.OptionDialer(&websocket.Dialer{NetDialContext: pn.dial, HandshakeTimeout: 5 * time.Second}))
 	return api, sm
 }
 
-// BenchmarkNeutralEnvelope is the whole neutral path of the bot (product
-// defaults, the built-in rules): a message envelope's bytes arrive on the
-// Socket Mode WebSocket, slack-go's client reads and parses it, the bot
-// decodes, filters and matches it, and the ack frame goes back. Nothing
-// else is running; the network is an in-memory pipe.
-//
-//	go test ./bot -run '^$' -bench 'NeutralEnvelope|SlackGoSocketMode' -benchmem -count 6
-func BenchmarkNeutralEnvelope(b *testing.B) {
-	pn := newPipeNet()
+// startBot runs the bot (product defaults, the built-in rules, a SQLite
+// store) against a miniSlack on pn and returns the server end of its
+// WebSocket.
+func startBot(b *testing.B, pn benchNet) *websocket.Conn {
+	b.Helper()
 	sockets := miniSlack(b, pn)
 	api, sm := clients(pn)
 	st, err := store.Open(context.Background(), "sqlite", filepath.Join(b.TempDir(), "bench.db"))
@@ -203,28 +225,14 @@ func BenchmarkNeutralEnvelope(b *testing.B) {
 	done := make(chan error, 1)
 	go func() { done <- bt.Run(ctx) }()
 	b.Cleanup(func() { cancel(); <-done })
-	driveNeutral(b, awaitSocket(b, sockets))
+	return awaitSocket(b, sockets)
 }
 
-// BenchmarkSlackGoSocketMode is the floor under the one above: slack-go's
-// Socket Mode client alone, acking every envelope as soon as it is handed
-// over, with nothing of the bot's. "skipped" is the client as the bot runs
-// it (package bot registers a message type that slack-go's parser decodes
-// into nothing, see bot/slackevents.go); "stock" puts slack-go's own
-// MessageEvent back for the run, for the same-run ratio.
-func BenchmarkSlackGoSocketMode(b *testing.B) {
-	b.Run("skipped", benchSlackGoSocketMode)
-	b.Run("stock", func(b *testing.B) {
-		// Sequential, and before the client starts: the registry's contract.
-		prev := slackevents.EventsAPIInnerEventMapping[slackevents.Message]
-		slackevents.EventsAPIInnerEventMapping[slackevents.Message] = slackevents.MessageEvent{}
-		b.Cleanup(func() { slackevents.EventsAPIInnerEventMapping[slackevents.Message] = prev })
-		benchSlackGoSocketMode(b)
-	})
-}
-
-func benchSlackGoSocketMode(b *testing.B) {
-	pn := newPipeNet()
+// startSlackGo runs slack-go's Socket Mode client alone against a
+// miniSlack on pn, acking every events_api envelope as soon as the client
+// hands it over, and returns the server end of its WebSocket.
+func startSlackGo(b *testing.B, pn benchNet) *websocket.Conn {
+	b.Helper()
 	sockets := miniSlack(b, pn)
 	_, sm := clients(pn)
 	ctx, cancel := context.WithCancel(context.Background())
@@ -243,5 +251,33 @@ func benchSlackGoSocketMode(b *testing.B) {
 		}
 	}()
 	b.Cleanup(func() { cancel(); <-done })
-	driveNeutral(b, awaitSocket(b, sockets))
+	return awaitSocket(b, sockets)
+}
+
+// BenchmarkNeutralEnvelope is the whole neutral path of the bot (product
+// defaults, the built-in rules): a message envelope's bytes arrive on the
+// Socket Mode WebSocket, slack-go's client reads and parses it, the bot
+// decodes, filters and matches it, and the ack frame goes back. Nothing
+// else is running; the network is an in-memory pipe.
+//
+//	go test ./bot -run '^$' -bench 'NeutralEnvelope|SlackGoSocketMode' -benchmem -count 6
+func BenchmarkNeutralEnvelope(b *testing.B) {
+	driveNeutral(b, startBot(b, newPipeNet()))
+}
+
+// BenchmarkSlackGoSocketMode is the floor under the one above: slack-go's
+// Socket Mode client alone, acking every envelope as soon as it is handed
+// over, with nothing of the bot's. "skipped" is the client as the bot runs
+// it (package bot registers a message type that slack-go's parser decodes
+// into nothing, see bot/slackevents.go); "stock" puts slack-go's own
+// MessageEvent back for the run, for the same-run ratio.
+func BenchmarkSlackGoSocketMode(b *testing.B) {
+	b.Run("skipped", func(b *testing.B) { driveNeutral(b, startSlackGo(b, newPipeNet())) })
+	b.Run("stock", func(b *testing.B) {
+		// Sequential, and before the client starts: the registry's contract.
+		prev := slackevents.EventsAPIInnerEventMapping[slackevents.Message]
+		slackevents.EventsAPIInnerEventMapping[slackevents.Message] = slackevents.MessageEvent{}
+		b.Cleanup(func() { slackevents.EventsAPIInnerEventMapping[slackevents.Message] = prev })
+		driveNeutral(b, startSlackGo(b, newPipeNet()))
+	})
 }

@@ -16,4 +16,12 @@
 //
 // The package owns the small interfaces it needs (Slack, Store) and takes
 // every dependency in New; it never imports the concrete store.
+//
+// Importing the package changes one entry of slack-go's process-wide event
+// registry (slackevents.EventsAPIInnerEventMapping): message events are
+// parsed into an empty value instead of slackevents.MessageEvent, because
+// the bot reads each message from the envelope's raw payload and slack-go's
+// reflective decode was the largest cost per envelope (bot/slackevents.go).
+// Code in the same process that reads message events through
+// slackevents.ParseEvent gets that empty value too.
 package bot

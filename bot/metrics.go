@@ -55,8 +55,8 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 			Name: "leadnudge_events_total", Help: "Socket Mode envelopes received, by type.",
 		}, []string{"type"}),
 		AckLatency: prometheus.NewHistogram(prometheus.HistogramOpts{
-			Name: "leadnudge_ack_latency_seconds", Help: "Time from receiving an envelope to acking it.",
-			Buckets: []float64{.0001, .00025, .0005, .001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 3},
+			Name: "leadnudge_ack_latency_seconds", Help: "Time from slack-go's client handing an envelope to the bot until its ack is queued for writing.",
+			Buckets: []float64{.000025, .00005, .0001, .00025, .0005, .001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 3},
 		}),
 		PreAckStore: prometheus.NewHistogram(prometheus.HistogramOpts{
 			Name: "leadnudge_preack_store_seconds", Help: "Time of the store calls made before a matched message is acked (channel settings, recording the decision).",

@@ -24,13 +24,13 @@ func startGorilla(b *testing.B, pn benchNet) *websocket.Conn {
 	}
 	b.Cleanup(func() { c.Close() })
 	go func() {
-		var env struct {
-			EnvelopeID string `json:"envelope_id"`
-		}
 		for {
 			_, data, err := c.ReadMessage()
 			if err != nil {
 				return
+			}
+			var env struct {
+				EnvelopeID string `json:"envelope_id"`
 			}
 			if json.Unmarshal(data, &env) != nil || env.EnvelopeID == "" {
 				continue

@@ -36,6 +36,7 @@ type RulesWatcher struct {
 	lastErr error
 	sum     [32]byte
 	stat    fileStamp
+	based   bool // the baseline was taken (Baseline)
 }
 
 type fileStamp struct {
@@ -43,13 +44,29 @@ type fileStamp struct {
 	modTime time.Time
 }
 
-// Run watches until ctx ends. The file's current content counts as loaded.
-func (w *RulesWatcher) Run(ctx context.Context) error {
-	if b, err := os.ReadFile(w.Path); err == nil {
-		w.mu.Lock()
+// Baseline records the file's current content as the one loaded. Call it
+// right after loading the rules the watcher guards, before Run starts, so
+// an edit made while the bot starts counts as a change; Run takes it itself
+// when nobody did.
+func (w *RulesWatcher) Baseline() {
+	b, err := os.ReadFile(w.Path)
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.based = true
+	if err == nil {
 		w.sum = sha256.Sum256(b)
 		w.stat = stampOf(w.Path)
-		w.mu.Unlock()
+	}
+}
+
+// Run watches until ctx ends. Without a Baseline, the file's content when
+// Run starts counts as loaded.
+func (w *RulesWatcher) Run(ctx context.Context) error {
+	w.mu.Lock()
+	based := w.based
+	w.mu.Unlock()
+	if !based {
+		w.Baseline()
 	}
 	var tick <-chan time.Time
 	if w.Interval > 0 {

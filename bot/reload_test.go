@@ -59,6 +59,7 @@ func TestRulesHotReloadWhileMessagesFlow(t *testing.T) {
 		bot: bot.Options{DailyCap: 1 << 20, Cooldown: time.Nanosecond, PostsPerSecond: -1},
 		deps: func(d *bot.Deps) {
 			watcher = &bot.RulesWatcher{Path: path, Load: loadMatcher, Rules: d.Rules, Log: d.Log, Metrics: d.Metrics, Interval: 20 * time.Millisecond}
+			watcher.Baseline()
 			d.Runners = append(d.Runners, watcher.Run)
 		},
 	})
@@ -166,6 +167,36 @@ func TestRulesReloadOnSignal(t *testing.T) {
 	for len(rules.Load().RuleSet().Rules) != 2 {
 		if time.Now().After(deadline) {
 			t.Fatal("no reload after the signal")
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}
+
+// TestRulesEditWhileStartingIsReloaded: an edit made after the rules were
+// loaded but before the watcher runs is a change (Baseline), not the
+// watcher's starting point.
+func TestRulesEditWhileStartingIsReloaded(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "rules.yaml")
+	if err := os.WriteFile(path, []byte(reloadRulesV1), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	m, err := loadMatcher(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rules := bot.NewRules(m)
+	w := &bot.RulesWatcher{Path: path, Load: loadMatcher, Rules: rules, Interval: 10 * time.Millisecond}
+	w.Baseline()
+	if err := os.WriteFile(path, []byte(reloadRulesV2), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := contextWithCancel()
+	defer cancel()
+	go w.Run(ctx)
+	deadline := time.Now().Add(5 * time.Second)
+	for len(rules.Load().RuleSet().Rules) != 2 {
+		if time.Now().After(deadline) {
+			t.Fatal("the edit made before Run was never reloaded")
 		}
 		time.Sleep(5 * time.Millisecond)
 	}

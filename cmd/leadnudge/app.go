@@ -110,6 +110,7 @@ func newApp(ctx context.Context, cfg config.Config, log *zap.Logger, opts ...fun
 				return m, err
 			},
 		}
+		watcher.Baseline() // the file the rules were just loaded from
 		deps.Runners = append(deps.Runners, func(ctx context.Context) error {
 			defer signal.Stop(hup)
 			return watcher.Run(ctx)

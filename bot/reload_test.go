@@ -140,7 +140,10 @@ func TestRulesHotReloadWhileMessagesFlow(t *testing.T) {
 	}
 }
 
-func TestRulesReloadOnSignal(t *testing.T) {
+// rulesFromV1 writes reloadRulesV1 to a file and returns it with the
+// rules loaded from it.
+func rulesFromV1(t *testing.T) (string, *bot.Rules) {
+	t.Helper()
 	path := filepath.Join(t.TempDir(), "rules.yaml")
 	if err := os.WriteFile(path, []byte(reloadRulesV1), 0o644); err != nil {
 		t.Fatal(err)
@@ -149,7 +152,11 @@ func TestRulesReloadOnSignal(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	rules := bot.NewRules(m)
+	return path, bot.NewRules(m)
+}
+
+func TestRulesReloadOnSignal(t *testing.T) {
+	path, rules := rulesFromV1(t)
 	trigger := make(chan os.Signal, 1)
 	w := &bot.RulesWatcher{Path: path, Load: loadMatcher, Rules: rules, Trigger: trigger}
 	ctx, cancel := contextWithCancel()
@@ -176,15 +183,7 @@ func TestRulesReloadOnSignal(t *testing.T) {
 // loaded but before the watcher runs is a change (Baseline), not the
 // watcher's starting point.
 func TestRulesEditWhileStartingIsReloaded(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "rules.yaml")
-	if err := os.WriteFile(path, []byte(reloadRulesV1), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	m, err := loadMatcher(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	rules := bot.NewRules(m)
+	path, rules := rulesFromV1(t)
 	w := &bot.RulesWatcher{Path: path, Load: loadMatcher, Rules: rules, Interval: 10 * time.Millisecond}
 	w.Baseline()
 	if err := os.WriteFile(path, []byte(reloadRulesV2), 0o644); err != nil {

@@ -1,47 +1,63 @@
 package nudges
 
 import (
+	"encoding/binary"
 	"math/bits"
 	"slices"
-	"strings"
 )
 
-// automaton is an Aho-Corasick automaton over byte classes, in two layers.
-// Every byte that occurs in some pattern gets its own class; all other
-// bytes share class 0, which always leads back to the root.
+// automaton is an Aho-Corasick automaton over tokens, in two layers.
 //
-// The states nearest the root (numbered first, breadth-first) have dense
-// rows: one table load per byte, the failure links already folded in. Scanning
-// ordinary text keeps the automaton in those rows nearly all the time.
-// Deeper states, reached only while the text follows some pattern, keep just
-// their own edges (usually one) and a failure link; a miss there follows
-// failure links until a dense row answers. So memory and build time grow with
-// the number of trie states, not states × classes, and a rule set with tens
-// of thousands of phrase variants still builds in milliseconds.
+// The text is read as tokens: a run of ASCII word bytes ([a-z0-9_]) is one
+// token, every other byte is a token of its own. A token is a symbol: a
+// word is its number in the vocabulary of the patterns' words (one hash
+// probe; a word in no pattern is symUnknownWord), a boundary byte is its
+// class (every byte in no pattern is symUnknownByte; a space and a line
+// break share one, so a line break matches a space inside a phrase). The
+// patterns are read the same way, so a pattern is a string of symbols and a
+// step of the scan is one token, not one byte: chat text has about five
+// bytes a token, and the tables the scan touches are a vocabulary and a
+// row per state, not a row per byte of every phrase.
 //
-// Word boundaries are part of the alphabet. Every boundary byte (anything
-// but [a-z0-9_]) is followed by a virtual boundary symbol ␣, in the text as
-// in the patterns, and a pattern that must start a word begins with ␣. A
-// text byte's transition includes the ␣ after it, so scanning still takes
-// one table load per byte, but a pattern that starts a word is never
-// entered in the middle of one: "in" is not tried inside "thing", and,
-// when no pattern starts inside a word (no contraction tails such as
-// "n't"), a single-stream walk resting at the root skips to the word's end. On chat text with the built-in rules this cuts the hits
-// to check by about four and keeps the scan in fewer states.
+// Reading words whole means a pattern starts and ends where words do, which
+// is what the matcher asks of nearly every pattern anyway (the judge checks
+// word boundaries, with Unicode's rules, on every hit). The exception is a
+// contraction's tail: "n't you" and "nt you" start inside "isn't you",
+// "isnt you". So a word that is an auxiliary stem (auxStems) followed by
+// "n" and "'t", or by "nt", is read as two tokens: the stem, then symN or
+// symNT. A pattern that starts with such a tail (tails) starts with that
+// symbol, and the pattern "isn't" is read as is, symN, ', t, like the text.
+// A token that ends inside what the judge calls a word ("do" in "don't")
+// may end a pattern; the judge's boundary check drops such a hit, as it
+// drops any other.
+//
+// The root and the states with many edges (numbered first) have dense
+// rows: one table load per token, the failure links already folded in.
+// The other states keep just their own edges (usually one or two) and a
+// failure link; a miss there follows failure links until a dense row
+// answers. So memory and build time grow with the number of trie states,
+// not states × symbols.
 //
 // A transition's value is the target state, with outBit set when the target
-// ends a pattern (its own or one on its dictionary chain). No pattern ends
-// between a boundary byte and its ␣ (a pattern's ␣ follows each of its
-// boundary bytes), so the state after the ␣ is the only one to report.
+// ends a pattern (its own or one on its dictionary chain).
 //
-// States are numbered breadth-first while building; a scan sees them
+// States are numbered while building (dense ones first); a scan sees them
 // encoded (see enc): a dense state as the offset of its row, so a step is
 // one add and one load, and a deeper state as an id above every row
-// offset. Transitions, failure links and start hold encoded states; the
-// pattern tables (own, dict) are indexed by number (see id).
+// offset. Transitions and failure links hold encoded states; the pattern
+// tables (own, dict) are indexed by number (see id).
 type automaton struct {
-	class [256]uint8
-	// stride is the number of classes; a dense row is 1<<shift entries.
+	// vocab is the patterns' words, an open-addressing hash table of
+	// 1<<(64-hashShift) slots (see wordKey).
+	vocab     []vocabSlot
+	hashShift uint8
+	// longWords are the vocabulary's words longer than 8 bytes, which a
+	// probe compares in full.
+	longWords []string
+	maxWord   int
+	// class is the symbol of each boundary byte.
+	class [256]uint32
+	// stride is the number of symbols; a dense row is 1<<shift entries.
 	stride uint32
 	shift  uint32
 	// dense holds the rows of states 0..nDense-1; denseEnd is the first
@@ -50,9 +66,9 @@ type automaton struct {
 	nDense   uint32
 	denseEnd uint32
 	// edgeStart[s]..edgeStart[s+1] index the edges of state s in
-	// edgeClass/edgeTarget (trie children only).
+	// edgeSym/edgeTarget (trie children only).
 	edgeStart  []uint32
-	edgeClass  []uint8
+	edgeSym    []uint32
 	edgeTarget []uint32
 	fail       []uint32
 	// own[s] lists the patterns that end exactly at state s; dict[s] is the
@@ -63,22 +79,35 @@ type automaton struct {
 	// patLen is the byte length of each pattern; maxLen the longest.
 	patLen []int32
 	maxLen int
-	// bnd marks the classes of boundary bytes (anything but [a-z0-9_]).
-	bnd [256]bool
-	// start is the state after a word boundary: where scanning begins.
-	start uint32
-	// skipWords: the root stays the root on every word byte, so a scan at
-	// the root can skip the rest of a word without the table.
-	skipWords bool
 }
+
+// vocabSlot is one slot of the vocabulary: an empty slot has key 0 (no
+// word packs to 0).
+type vocabSlot struct {
+	key uint64
+	sym uint32
+	// long indexes longWords for a word longer than 8 bytes (else -1).
+	long int32
+}
+
+// Reserved symbols.
+const (
+	symUnknownWord = iota // a word in no pattern
+	symUnknownByte        // a boundary byte in no pattern
+	symN                  // the "n" of "n't" split off an auxiliary stem
+	symNT                 // the "nt" split off an auxiliary stem ("isnt")
+	firstSym
+)
 
 // outBit marks a transition into a state that ends a pattern.
 const outBit = 1 << 31
 
-// denseBytes bounds the memory of the dense rows: the states nearest the
-// root, where scanning spends nearly all its time, fit; the long tails of
-// rich rule sets do not need to.
+// denseBytes bounds the memory of the dense rows: the root and the states
+// with many edges, where a scan spends nearly all its time, fit.
 const denseBytes = 2 << 20
+
+// denseDegree is the fewest edges that earn a state a dense row.
+const denseDegree = 16
 
 // enc is the encoded form of state number t.
 func (a *automaton) enc(t uint32) uint32 {
@@ -96,54 +125,30 @@ func (a *automaton) id(e uint32) uint32 {
 	return e - a.denseEnd + a.nDense
 }
 
-// next returns the transition of encoded state e (not in the dense layer)
-// on class c, following failure links down to a dense row.
-// A boundary class's transition includes the ␣ after it.
-func (a *automaton) next(e uint32, c uint8) uint32 {
-	s := e - a.denseEnd + a.nDense
-	for {
-		for i := a.edgeStart[s]; i < a.edgeStart[s+1]; i++ {
-			if a.edgeClass[i] == c {
-				if a.bnd[c] {
-					return a.plainNext(a.edgeTarget[i]&^outBit, classBound)
-				}
-				return a.edgeTarget[i]
-			}
-		}
-		f := a.fail[s]
-		if f < a.denseEnd {
-			return a.dense[f+uint32(c)]
-		}
-		s = f - a.denseEnd + a.nDense
-	}
-}
-
-// plainNext is the transition of any encoded state on one class, ␣ not
-// included (the dense rows' ␣ column is plain).
-func (a *automaton) plainNext(e uint32, c uint8) uint32 {
-	for {
-		if e < a.denseEnd {
-			return a.dense[e+uint32(c)]
-		}
+// next returns the transition of encoded state e on symbol c, following
+// failure links down to a dense row.
+func (a *automaton) next(e, c uint32) uint32 {
+	for e >= a.denseEnd {
 		s := e - a.denseEnd + a.nDense
 		for i := a.edgeStart[s]; i < a.edgeStart[s+1]; i++ {
-			if a.edgeClass[i] == c {
+			if a.edgeSym[i] == c {
 				return a.edgeTarget[i]
 			}
 		}
 		e = a.fail[s]
 	}
+	return a.dense[e+c]
 }
 
-// rawNext is plainNext on state numbers, while building (before states
-// are encoded).
-func (a *automaton) rawNext(s uint32, c uint8) uint32 {
+// rawNext is next on state numbers, while building (before states are
+// encoded).
+func (a *automaton) rawNext(s, c uint32) uint32 {
 	for {
 		if s < a.nDense {
-			return a.dense[s<<a.shift+uint32(c)]
+			return a.dense[s<<a.shift+c]
 		}
 		for i := a.edgeStart[s]; i < a.edgeStart[s+1]; i++ {
-			if a.edgeClass[i] == c {
+			if a.edgeSym[i] == c {
 				return a.edgeTarget[i]
 			}
 		}
@@ -151,54 +156,109 @@ func (a *automaton) rawNext(s uint32, c uint8) uint32 {
 	}
 }
 
-// Reserved classes: 0 is a word byte in no pattern, classBoundary a
-// boundary byte in no pattern, classBound the virtual ␣ (no byte has it).
-const (
-	classBoundary = 1
-	classBound    = 2
-	firstClass    = 3
-)
-
-// classOrder lists bytes from the most to the least frequent in English
-// chat text (letters by their usual frequency, then punctuation and
-// digits).
-const classOrder = " etaoinshrdlcumwfgypbvk.,'-?!xjqz0123456789:;/()_"
-
-// boundMark stands for ␣ in transformed patterns: 0xFF never occurs in
-// UTF-8, so no phrase contains it (text bytes 0xFF are plain boundaries).
-const boundMark = 0xFF
-
 // isBoundary reports whether a normalized byte ends a run of ASCII word
 // characters (the test the matcher's word-boundary checks start from).
 func isBoundary(c byte) bool { return !asciiWord[c] }
 
-// buildAutomaton compiles the patterns; anchored[i] says pattern i must
-// start a word (its first byte follows a boundary byte or the start).
+// wordKey packs a word of at most 8 bytes into its little-endian bytes
+// (word bytes are never 0, so neither is a key, and the top bit is clear);
+// a longer word is hashed, with the top bit set.
+func wordKey(w []byte) uint64 {
+	if len(w) <= 8 {
+		var k uint64
+		for i := len(w) - 1; i >= 0; i-- {
+			k = k<<8 | uint64(w[i])
+		}
+		return k
+	}
+	h := uint64(14695981039346656037)
+	for _, c := range w {
+		h = (h ^ uint64(c)) * 1099511628211
+	}
+	return h | 1<<63
+}
+
+// hashMul spreads a key over the table (Fibonacci hashing).
+const hashMul = 0x9E3779B97F4A7C15
+
+// lookup returns the symbol of word b[i:j].
+func (a *automaton) lookup(b []byte, i, j int) uint32 {
+	n := j - i
+	if n > a.maxWord {
+		return symUnknownWord
+	}
+	var k uint64
+	if n <= 8 && i+8 <= len(b) {
+		k = binary.LittleEndian.Uint64(b[i:]) & (^uint64(0) >> (64 - 8*n))
+	} else {
+		k = wordKey(b[i:j])
+	}
+	mask := uint64(len(a.vocab) - 1)
+	for h := k * hashMul >> a.hashShift; ; h = (h + 1) & mask {
+		sl := &a.vocab[h]
+		if sl.key == k && (sl.long < 0 || a.longWords[sl.long] == string(b[i:j])) {
+			return sl.sym
+		}
+		if sl.key == 0 {
+			return symUnknownWord
+		}
+	}
+}
+
+// splitTail reports whether the word b[i:j] is read as two tokens, an
+// auxiliary stem and a contraction's tail ("is" + "n" before "'t", "is" +
+// "nt"), and returns where the stem ends and the tail's symbol.
+func splitTail(b []byte, i, j int) (int, uint32, bool) {
+	switch {
+	case b[j-1] == 'n' && j+1 < len(b) && b[j] == '\'' && b[j+1] == 't':
+		if isAuxStem(b[i : j-1]) {
+			return j - 1, symN, true
+		}
+	case b[j-1] == 't' && j-i > 2 && b[j-2] == 'n':
+		if isAuxStem(b[i : j-2]) {
+			return j - 2, symNT, true
+		}
+	}
+	return j, 0, false
+}
+
+// isAuxStem reports whether w is one of auxStems.
+func isAuxStem(w []byte) bool {
+	switch string(w) {
+	case "is", "are", "was", "were", "do", "does", "did", "ca", "wo", "have", "has", "had",
+		"could", "should", "would", "must", "need", "ai", "might":
+		return true
+	}
+	return false
+}
+
+// buildAutomaton compiles the patterns; tails[i] says pattern i starts
+// with a contraction's tail ("n't …", "nt …"), inside the word before.
 // Identical patterns may repeat (with different payloads); each keeps its
 // own index.
-func buildAutomaton(raw []string, anchored []bool) *automaton {
-	return buildAutomatonDense(raw, anchored, denseBytes)
+func buildAutomaton(raw []string, tails []bool) *automaton {
+	return buildAutomatonDense(raw, tails, denseBytes)
 }
 
 // buildAutomatonDense is buildAutomaton with the dense rows held to
 // maxDense bytes (at least 64 rows); tests make them few.
-func buildAutomatonDense(raw []string, anchored []bool, maxDense int) *automaton {
+func buildAutomatonDense(raw []string, tails []bool, maxDense int) *automaton {
 	a := &automaton{}
-	// byte classes (see the constants); ' ' and '\n' share a class so a
-	// newline matches a space inside a phrase. Classes are numbered in the
-	// order of how often their bytes occur in English chat (classOrder),
-	// so a scan's loads from a row mostly fall in its first cache line.
+	// boundary byte symbols, in the order of how often the bytes occur in
+	// English chat; a line break is read as a space
 	var used [256]bool
 	for _, p := range raw {
 		for i := 0; i < len(p); i++ {
-			used[p[i]] = true
+			if !asciiWord[p[i]] {
+				used[p[i]] = true
+			}
 		}
 	}
 	used[' '] = used[' '] || used['\n']
-	next := firstClass
+	next := uint32(firstSym)
 	assign := func(c byte) {
-		if used[c] && a.class[c] == 0 && c != boundMark && c != '\n' && next < 256 {
-			a.class[c] = uint8(next)
+		if used[c] && a.class[c] == 0 && c != '\n' {
+			a.class[c] = next
 			next++
 		}
 	}
@@ -210,61 +270,103 @@ func buildAutomatonDense(raw []string, anchored []bool, maxDense int) *automaton
 	}
 	a.class['\n'] = a.class[' ']
 	for c := range 256 {
-		if isBoundary(byte(c)) {
-			if a.class[c] == 0 {
-				a.class[c] = classBoundary
-			}
-			a.bnd[a.class[c]] = true
+		if a.class[c] == 0 {
+			a.class[c] = symUnknownByte
 		}
-	}
-	a.stride = uint32(next)
-	a.patLen = make([]int32, len(raw))
-	patterns := make([]string, len(raw))
-	var tb []byte
-	for i, p := range raw {
-		a.patLen[i] = int32(len(p))
-		a.maxLen = max(a.maxLen, len(p))
-		tb = tb[:0]
-		if anchored[i] {
-			tb = append(tb, boundMark)
-		}
-		for j := 0; j < len(p); j++ {
-			tb = append(tb, p[j])
-			if isBoundary(p[j]) {
-				tb = append(tb, boundMark)
-			}
-		}
-		patterns[i] = string(tb)
-	}
-	cls := func(c byte) uint8 {
-		if c == boundMark {
-			return classBound
-		}
-		return a.class[c]
 	}
 
-	// The trie, built from the patterns in sorted order: each pattern
-	// shares its longest common prefix with the one before, so no lookup
-	// structure is needed. Nodes are numbered depth-first here.
-	order := make([]int32, len(patterns))
+	// the patterns as symbols; words numbered as they come
+	words := map[string]uint32{}
+	var wordList []string
+	intern := func(w string) uint32 {
+		s, ok := words[w]
+		if !ok {
+			s = uint32(len(wordList))
+			words[w] = s
+			wordList = append(wordList, w)
+		}
+		return s
+	}
+	const wordFlag = 1 << 31 // marks a word's index until symbols are final
+	a.patLen = make([]int32, len(raw))
+	// seq[seqAt[k]:seqAt[k+1]] is sequence k, of pattern seqPat[k]
+	seqAt := []int32{0}
+	var seq []uint32
+	var seqPat []int32
+	for pi, p := range raw {
+		a.patLen[pi] = int32(len(p))
+		a.maxLen = max(a.maxLen, len(p))
+		b := []byte(p)
+		for i := 0; i < len(b); {
+			if !asciiWord[b[i]] {
+				seq = append(seq, a.class[b[i]])
+				i++
+				continue
+			}
+			j := i + 1
+			for j < len(b) && asciiWord[b[j]] {
+				j++
+			}
+			switch w := p[i:j]; {
+			case i == 0 && tails[pi] && w == "n" && len(b) > 2 && b[1] == '\'' && b[2] == 't':
+				seq = append(seq, symN)
+			case i == 0 && tails[pi] && w == "nt":
+				seq = append(seq, symNT)
+			default:
+				e, sym, split := splitTail(b, i, j)
+				seq = append(seq, wordFlag|intern(p[i:e]))
+				if split {
+					seq = append(seq, sym)
+				}
+			}
+			i = j
+		}
+		seqPat = append(seqPat, int32(pi))
+		seqAt = append(seqAt, int32(len(seq)))
+		// A pattern that ends "isn'" is read "isn", ' alone, but "is", n,
+		// ' where the text goes on "t": it gets both sequences.
+		if n := len(b); n >= 3 && b[n-1] == '\'' && b[n-2] == 'n' {
+			i := n - 2
+			for i > 0 && asciiWord[b[i-1]] {
+				i--
+			}
+			if isAuxStem(b[i : n-2]) {
+				k := len(seq)
+				seq = append(seq, seq[seqAt[len(seqAt)-2]:k-2]...)
+				seq = append(seq, wordFlag|intern(p[i:n-2]), symN, a.class['\''])
+				seqPat = append(seqPat, int32(pi))
+				seqAt = append(seqAt, int32(len(seq)))
+			}
+		}
+	}
+	wordBase := next
+	a.stride = wordBase + uint32(len(wordList))
+	for i, c := range seq {
+		if c&wordFlag != 0 {
+			seq[i] = wordBase + c&^wordFlag
+		}
+	}
+	a.buildVocab(wordList, wordBase)
+	pat := func(k int32) []uint32 { return seq[seqAt[k]:seqAt[k+1]] }
+
+	// The trie, built from the sequences in sorted order: each shares its
+	// longest common prefix with the one before, so no lookup structure is
+	// needed. Nodes are numbered depth-first here.
+	order := make([]int32, len(seqPat))
 	for i := range order {
 		order[i] = int32(i)
 	}
-	slices.SortFunc(order, func(i, j int32) int { return strings.Compare(patterns[i], patterns[j]) })
-	total := 1
-	for _, p := range patterns {
-		total += len(p)
-	}
-	parent := make([]int32, 1, total)
-	label := make([]uint8, 1, total)
+	slices.SortFunc(order, func(i, j int32) int { return slices.Compare(pat(i), pat(j)) })
+	parent := make([]int32, 1, len(seq)+1)
+	label := make([]uint32, 1, len(seq)+1)
 	parent[0] = -1
-	endState := make([]int32, len(patterns))
-	var path []int32 // path[d] is the node at depth d+1 of the previous pattern
-	prev := ""
-	for _, pi := range order {
-		p := patterns[pi]
+	endState := make([]int32, len(seqPat))
+	var path []int32 // path[d] is the node at depth d+1 of the previous sequence
+	var prev []uint32
+	for _, k := range order {
+		p := pat(k)
 		l := 0
-		for l < len(p) && l < len(prev) && cls(p[l]) == cls(prev[l]) {
+		for l < len(p) && l < len(prev) && p[l] == prev[l] {
 			l++
 		}
 		path = path[:l]
@@ -275,11 +377,11 @@ func buildAutomatonDense(raw []string, anchored []bool, maxDense int) *automaton
 		for i := l; i < len(p); i++ {
 			t := int32(len(parent))
 			parent = append(parent, s)
-			label = append(label, cls(p[i]))
+			label = append(label, p[i])
 			path = append(path, t)
 			s = t
 		}
-		endState[pi] = s
+		endState[k] = s
 		prev = p
 	}
 	n := len(parent)
@@ -297,15 +399,38 @@ func buildAutomatonDense(raw []string, anchored []bool, maxDense int) *automaton
 		children[fill[parent[t]]] = int32(t)
 		fill[parent[t]]++
 	}
-	// breadth-first numbering
-	bfs := make([]int32, 0, n) // bfs[new] = old
-	newID := make([]int32, n)
+	// Breadth-first order; then the numbering: the root and the states
+	// with many edges first (they get dense rows), each group in
+	// breadth-first order. A state with few edges costs a short scan, but
+	// one with dozens ("i ", "you ") would cost dozens of compares on every
+	// visit, and chat visits them all the time.
+	bfs := make([]int32, 0, n)
 	bfs = append(bfs, 0)
 	for q := 0; q < len(bfs); q++ {
 		s := bfs[q]
-		for _, t := range children[childStart[s]:childStart[s+1]] {
-			newID[t] = int32(len(bfs))
-			bfs = append(bfs, t)
+		bfs = append(bfs, children[childStart[s]:childStart[s+1]]...)
+	}
+	stride := int(a.stride)
+	a.shift = uint32(bits.Len32(a.stride - 1))
+	rowLen := 1 << a.shift
+	maxRows := max(1, maxDense/(4*rowLen))
+	isDense := make([]bool, n)
+	isDense[0] = true
+	a.nDense = 1
+	for _, s := range bfs[1:] {
+		if a.nDense < uint32(maxRows) && childStart[s+1]-childStart[s] >= denseDegree {
+			isDense[s] = true
+			a.nDense++
+		}
+	}
+	newID := make([]int32, n)
+	byNum := make([]int32, 0, n) // byNum[new] = old
+	for _, dense := range []bool{true, false} {
+		for _, s := range bfs {
+			if isDense[s] == dense {
+				newID[s] = int32(len(byNum))
+				byNum = append(byNum, s)
+			}
 		}
 	}
 
@@ -317,38 +442,36 @@ func buildAutomatonDense(raw []string, anchored []bool, maxDense int) *automaton
 	for s := 0; s < n; s++ {
 		a.ownStart[s+1] += a.ownStart[s]
 	}
-	a.ownPats = make([]int32, len(patterns))
+	a.ownPats = make([]int32, len(seqPat))
 	ofill := append([]int32(nil), a.ownStart[:n]...)
-	for pi, s := range endState {
+	for k, s := range endState {
 		ns := newID[s]
-		a.ownPats[ofill[ns]] = int32(pi)
+		a.ownPats[ofill[ns]] = seqPat[k]
 		ofill[ns]++
 	}
 
 	// edges in breadth-first ids
 	a.edgeStart = make([]uint32, n+1)
-	a.edgeClass = make([]uint8, 0, n)
+	a.edgeSym = make([]uint32, 0, n)
 	a.edgeTarget = make([]uint32, 0, n)
 	for ns := 0; ns < n; ns++ {
-		s := bfs[ns]
+		s := byNum[ns]
 		for _, t := range children[childStart[s]:childStart[s+1]] {
-			a.edgeClass = append(a.edgeClass, label[t])
+			a.edgeSym = append(a.edgeSym, label[t])
 			a.edgeTarget = append(a.edgeTarget, uint32(newID[t]))
 		}
-		a.edgeStart[ns+1] = uint32(len(a.edgeClass))
+		a.edgeStart[ns+1] = uint32(len(a.edgeSym))
 	}
 
 	// Failure links and dense rows, breadth-first: a state's failure state
-	// is shallower, so its row (or its edges and failure) is complete.
-	stride := int(a.stride)
-	a.shift = uint32(bits.Len32(a.stride - 1))
-	rowLen := 1 << a.shift
-	a.nDense = uint32(min(n, max(64, maxDense/(4*rowLen))))
+	// is shallower, so its edges and failure (and its row) are complete.
 	a.dense = make([]uint32, int(a.nDense)*rowLen)
 	a.fail = make([]uint32, n)
 	a.dict = make([]int32, n)
 	hasOwn := func(s uint32) bool { return a.ownStart[s+1] > a.ownStart[s] }
-	for s := uint32(0); s < uint32(n); s++ {
+	var chain []uint32
+	for _, old := range bfs {
+		s := uint32(newID[old])
 		f := a.fail[s]
 		a.dict[s] = -1
 		if s > 0 {
@@ -359,38 +482,30 @@ func buildAutomatonDense(raw []string, anchored []bool, maxDense int) *automaton
 			}
 		}
 		if s < a.nDense {
+			// the row of the first dense state on the failure chain, then
+			// the edges of the states above it, nearest last
 			row := a.dense[int(s)*rowLen : int(s)*rowLen+stride]
 			if s > 0 {
-				copy(row, a.dense[int(f)*rowLen:int(f)*rowLen+stride])
+				chain = chain[:0]
+				d := f
+				for d >= a.nDense {
+					chain = append(chain, d)
+					d = a.fail[d]
+				}
+				copy(row, a.dense[int(d)*rowLen:int(d)*rowLen+stride])
+				for k := len(chain) - 1; k >= 0; k-- {
+					a.setEdges(row, chain[k])
+				}
 			}
-			for e := a.edgeStart[s]; e < a.edgeStart[s+1]; e++ {
-				row[a.edgeClass[e]] = a.edgeTarget[e]
-			}
+			a.setEdges(row, s)
 		}
 		for e := a.edgeStart[s]; e < a.edgeStart[s+1]; e++ {
 			t := a.edgeTarget[e]
 			if s == 0 {
 				a.fail[t] = 0
 			} else {
-				a.fail[t] = a.rawNext(f, a.edgeClass[e])
+				a.fail[t] = a.rawNext(f, a.edgeSym[e])
 			}
-		}
-	}
-	// fold the ␣ after each boundary byte into the dense rows (their ␣
-	// column stays plain, for plainNext)
-	for s := range int(a.nDense) {
-		row := a.dense[s*rowLen : s*rowLen+stride]
-		for c := range row {
-			if a.bnd[c] {
-				row[c] = a.rawNext(row[c], classBound)
-			}
-		}
-	}
-	start := a.rawNext(0, classBound)
-	a.skipWords = true
-	for c := range stride {
-		if !a.bnd[c] && c != classBound && a.dense[c] != 0 {
-			a.skipWords = false
 		}
 	}
 	// encode the states, and mark transitions into states that end a
@@ -414,8 +529,43 @@ func buildAutomatonDense(raw []string, anchored []bool, maxDense int) *automaton
 	for i, t := range a.fail {
 		a.fail[i] = a.enc(t)
 	}
-	a.start = a.enc(start)
 	return a
+}
+
+// setEdges writes the edges of state s (by number) into a dense row.
+func (a *automaton) setEdges(row []uint32, s uint32) {
+	for e := a.edgeStart[s]; e < a.edgeStart[s+1]; e++ {
+		row[a.edgeSym[e]] = a.edgeTarget[e]
+	}
+}
+
+// classOrder lists boundary bytes from the most to the least frequent in
+// English chat text.
+const classOrder = " .,'-?!:;/()\"*"
+
+// buildVocab fills the vocabulary table: word i has symbol base+i.
+func (a *automaton) buildVocab(words []string, base uint32) {
+	size := 16
+	for size < 4*len(words) {
+		size *= 2
+	}
+	a.vocab = make([]vocabSlot, size)
+	a.hashShift = uint8(64 - bits.Len(uint(size-1)))
+	mask := uint64(size - 1)
+	for i, w := range words {
+		a.maxWord = max(a.maxWord, len(w))
+		k := wordKey([]byte(w))
+		long := int32(-1)
+		if len(w) > 8 {
+			long = int32(len(a.longWords))
+			a.longWords = append(a.longWords, w)
+		}
+		h := k * hashMul >> a.hashShift
+		for a.vocab[h].key != 0 {
+			h = (h + 1) & mask
+		}
+		a.vocab[h] = vocabSlot{key: k, sym: base + uint32(i), long: long}
+	}
 }
 
 // hitAt is a state that ends a pattern (by number), reached at byte end.
@@ -424,88 +574,64 @@ type hitAt struct {
 	state uint32
 }
 
-// splitWalk is the shortest text walked as two interleaved streams.
-const splitWalk = 2048
-
 // walk scans b[from:to], starting as after a word boundary, and appends
-// to hits every state that ends a pattern, in text order (tmp is scratch
-// space). A long text is walked as two halves at once: each step of the
-// walk waits on one table load, and two independent walks in one loop let
-// the processor overlap their loads. The second stream starts a longest
-// pattern before the middle, so it sees every pattern that ends past the
-// middle from its first byte, and keeps only those hits: a hit it invents
-// by starting inside a word (as if after a boundary) ends by the middle.
-func (a *automaton) walk(b []byte, from, to int, hits []hitAt, tmp *[]hitAt) []hitAt {
-	if to-from < splitWalk {
-		_, hits = a.walk1(b, from, to, a.start, hits, from)
-		return hits
-	}
-	mid := from + (to-from)/2
-	q := max(from, mid-a.maxLen)
-	// the step is written out in both loops (not a method): locals for the
-	// table keep it about 5 % faster, measured
-	dense, denseEnd, cl := a.dense, a.denseEnd, &a.class
-	hb := (*tmp)[:0]
-	sA, sB := a.start, a.start
-	n := mid - from
-	bA, bB := b[from:mid], b[q:q+n]
-	for k := range bA {
-		cA, cB := cl[bA[k]], cl[bB[k]]
-		var vA, vB uint32
-		if sA < denseEnd {
-			vA = dense[sA+uint32(cA)]
+// to hits every state that ends a pattern, in text order. Bytes past to
+// are looked at only to tell how a word before them splits ("isn" before
+// "'t").
+func (a *automaton) walk(b []byte, from, to int, hits []hitAt) []hitAt {
+	dense, denseEnd := a.dense, a.denseEnd
+	s := uint32(0)
+	for i := from; i < to; {
+		var c uint32
+		if !asciiWord[b[i]] {
+			c = a.class[b[i]]
+			i++
 		} else {
-			vA = a.next(sA, cA)
-		}
-		if sB < denseEnd {
-			vB = dense[sB+uint32(cB)]
-		} else {
-			vB = a.next(sB, cB)
-		}
-		sA, sB = vA&^outBit, vB&^outBit
-		if vA&outBit != 0 {
-			hits = append(hits, hitAt{int32(from + k + 1), a.id(sA)})
-		}
-		if vB&outBit != 0 && q+k+1 > mid {
-			hb = append(hb, hitAt{int32(q + k + 1), a.id(sB)})
-		}
-	}
-	_, hb = a.walk1(b, q+n, to, sB, hb, mid)
-	hits = append(hits, hb...)
-	*tmp = hb
-	return hits
-}
-
-// walk1 scans b[from:to] from state s, appending the hits that end after
-// byte after; it returns the state it ends in.
-func (a *automaton) walk1(b []byte, from, to int, s uint32, hits []hitAt, after int) (uint32, []hitAt) {
-	dense, denseEnd, cl := a.dense, a.denseEnd, &a.class
-	for i := from; i < to; i++ {
-		if s == 0 && a.skipWords {
-			for i < to && asciiWord[b[i]] {
-				i++
+			j := i + 1
+			for j < to && asciiWord[b[j]] {
+				j++
 			}
-			if i == to {
-				break
+			if last := b[j-1]; last == 'n' || last == 't' {
+				if e, tail, ok := splitTail(b, i, j); ok {
+					s, hits = a.step(s, a.lookup(b, i, e), e, hits)
+					i, c = j, tail
+				}
+			}
+			if i < j {
+				c = a.lookup(b, i, j)
+				i = j
 			}
 		}
-		c := cl[b[i]]
 		var v uint32
 		if s < denseEnd {
-			v = dense[s+uint32(c)]
+			v = dense[s+c]
 		} else {
 			v = a.next(s, c)
 		}
 		s = v &^ outBit
-		if v&outBit != 0 && i+1 > after {
-			hits = append(hits, hitAt{int32(i + 1), a.id(s)})
+		if v&outBit != 0 {
+			hits = append(hits, hitAt{int32(i), a.id(s)})
 		}
+	}
+	return hits
+}
+
+// step is one transition of walk, on symbol c of a token that ends at end.
+func (a *automaton) step(s, c uint32, end int, hits []hitAt) (uint32, []hitAt) {
+	v := a.next(s, c)
+	s = v &^ outBit
+	if v&outBit != 0 {
+		hits = append(hits, hitAt{int32(end), a.id(s)})
 	}
 	return s, hits
 }
 
 // sizeBytes estimates the memory held by the automaton.
 func (a *automaton) sizeBytes() int {
-	return 512 + 4*len(a.dense) + 4*len(a.edgeStart) + len(a.edgeClass) + 4*len(a.edgeTarget) + 4*len(a.fail) +
+	n := 1024 + 16*len(a.vocab) + 4*len(a.dense) + 4*len(a.edgeStart) + 4*len(a.edgeSym) + 4*len(a.edgeTarget) + 4*len(a.fail) +
 		4*(len(a.ownStart)+len(a.ownPats)+len(a.dict)+len(a.patLen))
+	for _, w := range a.longWords {
+		n += 16 + len(w)
+	}
+	return n
 }

@@ -16,7 +16,9 @@
 // author's own words (code, block quotes, quoted speech, links, mentions,
 // emoji codes), and runs one Aho-Corasick automaton over every phrase variant
 // of every rule, so the cost per message does not grow with the number of
-// rules. Word boundaries are Unicode-aware.
+// rules. The automaton reads the text a word at a time (one hash probe into
+// the vocabulary of the rules' words, then one step), not a byte at a time.
+// Word boundaries are Unicode-aware.
 //
 // Phrases are written with {a|b} alternatives, {$set} word sets, ~word forms
 // and …N gaps; contractions match both ways. A phrase that multiplies out to

@@ -184,9 +184,8 @@ type scratch struct {
 	taken   []bool
 	slots   []slot
 	touched []int32
-	// hits (and hitsTmp, the automaton's scratch) are the states ending
-	// a pattern that a walk reached.
-	hits, hitsTmp []hitAt
+	// hits are the states ending a pattern that a walk reached.
+	hits []hitAt
 	// armed has the classBit of every class recorded lately: a superset
 	// of the classes with a hit near enough to count (see useless);
 	// armedEnd is the end of the latest recorded hit, and no sentence ends
@@ -206,7 +205,7 @@ func Compile(rs *RuleSet) (*Matcher, error) {
 	m := &Matcher{rs: rs}
 	x := newExpander(rs.Sets, false).from(rs.checked)
 	var lits [2][]string
-	var anchored [2][]bool
+	var tails [2][]bool
 	var errs ErrorList
 	// distinct literals and distinct part classes
 	type litKey struct {
@@ -251,7 +250,7 @@ func Compile(rs *RuleSet) (*Matcher, error) {
 				r0, _ := utf8.DecodeRuneInString(v.text)
 				rn, _ := utf8.DecodeLastRuneInString(v.text)
 				ly.pats = append(ly.pats, pattern{clitic: v.clitic, checkStart: isWordRune(r0), checkEnd: isWordRune(rn), possessiveOK: possessiveOK})
-				anchored[L] = append(anchored[L], v.clitic == clitNone && isWordRune(r0))
+				tails[L] = append(tails[L], v.clitic == clitAux)
 			}
 			ly.pats[li].classes = append(ly.pats[li].classes, ci)
 		}
@@ -365,7 +364,7 @@ func Compile(rs *RuleSet) (*Matcher, error) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			m.layers[L].ac = buildAutomaton(lits[L], anchored[L])
+			m.layers[L].ac = buildAutomaton(lits[L], tails[L])
 			m.reports(&m.layers[L])
 		}()
 	}
@@ -474,6 +473,9 @@ func (m *Matcher) RuleSet() *RuleSet { return m.rs }
 
 // Stats describes a compiled matcher.
 type Stats struct {
+	// Rules, Patterns and States count the rules, the distinct literals
+	// and the automaton states; Classes is the automaton's alphabet (the
+	// rules' distinct words and boundary bytes).
 	Rules, Patterns, States, Classes int
 	// Bytes estimates the memory held by the automaton.
 	Bytes int
@@ -598,7 +600,7 @@ func (m *Matcher) run(sc *scratch, ly *layer) {
 // word boundary: patterns that end in the range and start in it are found.
 func (m *Matcher) runRange(sc *scratch, ly *layer, from, to int) {
 	a := ly.ac
-	sc.hits = a.walk(sc.z.buf, from, to, sc.hits[:0], &sc.hitsTmp)
+	sc.hits = a.walk(sc.z.buf, from, to, sc.hits[:0])
 	for _, h := range sc.hits {
 		r := ly.report[ly.reportAt[h.state]:ly.reportAt[h.state+1]]
 		if need := uint64(r[0]) | uint64(r[1])<<32; need != allClasses && useless(sc, need, int(h.end)-a.maxLen) {

@@ -75,16 +75,16 @@ type layer struct {
 	// report[reportAt[s]:reportAt[s+1]] is what a hit at state s
 	// reports, in one contiguous run (a hit costs one or two cache
 	// misses, not one per table): empty when s ends no pattern, else the
-	// state's need (two words, low first), then for each pattern s ends,
+	// state's need (needWords words), then for each pattern s ends,
 	// its own then along its dictionary chain, the pattern's byte length,
 	// a header (the rep* flags, and the count of classes in the low 24
 	// bits) and its part classes.
 	//
 	// A state's need says which recorded classes (hashed to one bit of
-	// 64, see classBit) a hit there can use: a state that ends only later
-	// parts of chains is worth checking only when a class that comes
-	// before one of them was hit nearby. allClasses: some pattern it ends
-	// starts a chain (or starts inside a contraction).
+	// maskBits, see classBit) a hit there can use: a state that ends only
+	// later parts of chains is worth checking only when a class that comes
+	// before one of them was hit nearby. Its first word is needAll when
+	// some pattern it ends starts a chain (or starts inside a contraction).
 	reportAt []uint32
 	report   []uint32
 }
@@ -98,11 +98,37 @@ const (
 	repCountMask   = 1<<24 - 1
 )
 
-// allClasses is the need of a state that ends a chain's first part.
-const allClasses = ^uint64(0)
+// classMask is a set of part classes, hashed to maskBits bits: need and
+// armed masks. Wide enough that the few classes recorded in a sentence
+// rarely share a bit with a state's need by chance (at 64 bits, four hits
+// in five that passed the test were such chances on chat text).
+type classMask [maskBits / 32]uint32
 
-// classBit is the bit of part class ci in need and armed masks.
-func classBit(ci int32) uint64 { return 1 << (uint32(ci) & 63) }
+const (
+	maskBits = 256
+	// needWords is the size of a state's need in its report: a flag
+	// word (needAll, or 0) and the mask.
+	needWords = 1 + maskBits/32
+	// needAll flags a state that ends a chain's first part: every hit
+	// there counts.
+	needAll = 1
+)
+
+// add puts class ci in the mask.
+func (k *classMask) add(ci int32) {
+	b := uint32(ci) % maskBits
+	k[b/32] |= 1 << (b % 32)
+}
+
+// meets reports whether the mask shares a class with need (a report's
+// mask words).
+func (k *classMask) meets(need []uint32) bool {
+	var x uint32
+	for i, w := range k {
+		x |= w & need[i]
+	}
+	return x != 0
+}
 
 // partClass is one distinct list of variants that some chains use as a
 // part ("{$explain}" in twenty phrases is one class): its hits are
@@ -186,11 +212,11 @@ type scratch struct {
 	touched []int32
 	// hits are the states ending a pattern that a walk reached.
 	hits []hitAt
-	// armed has the classBit of every class recorded lately: a superset
+	// armed has every class recorded lately (hashed, see classMask): a superset
 	// of the classes with a hit near enough to count (see useless);
 	// armedEnd is the end of the latest recorded hit, and no sentence ends
 	// in b[armedEnd:calm].
-	armed    uint64
+	armed    classMask
 	armedEnd int
 	calm     int
 }
@@ -381,21 +407,22 @@ func Compile(rs *RuleSet) (*Matcher, error) {
 func (m *Matcher) reports(ly *layer) {
 	a := ly.ac
 	// each pattern's need: the classes one of its part classes follows
-	need := make([]uint64, len(ly.pats))
+	need := make([]classMask, len(ly.pats))
+	all := make([]bool, len(ly.pats))
 	for pi := range ly.pats {
 		if ly.pats[pi].clitic != clitNone {
 			// its hit starts at the word before, however long
-			need[pi] = allClasses
+			all[pi] = true
 			continue
 		}
 		for _, ci := range ly.pats[pi].classes {
 			cl := &m.classes[ci]
 			if cl.free {
-				need[pi] = allClasses
+				all[pi] = true
 				break
 			}
 			for _, pc := range cl.prevs {
-				need[pi] |= classBit(pc)
+				need[pi].add(pc)
 			}
 		}
 	}
@@ -406,7 +433,7 @@ func (m *Matcher) reports(ly *layer) {
 		if a.ownStart[s+1] == a.ownStart[s] && a.dict[s] < 0 {
 			continue
 		}
-		size += 2
+		size += needWords
 		for t := int32(s); t >= 0; t = a.dict[t] {
 			for _, pi := range a.ownPats[a.ownStart[t]:a.ownStart[t+1]] {
 				size += 2 + len(ly.pats[pi].classes)
@@ -420,12 +447,18 @@ func (m *Matcher) reports(ly *layer) {
 			continue
 		}
 		at := len(rep)
-		rep = append(rep, 0, 0)
-		var sn uint64
+		rep = append(rep, make([]uint32, needWords)...)
+		var sn classMask
+		var sAll uint32
 		for t := int32(s); t >= 0; t = a.dict[t] {
 			for _, pi := range a.ownPats[a.ownStart[t]:a.ownStart[t+1]] {
 				p := &ly.pats[pi]
-				sn |= need[pi]
+				for w := range sn {
+					sn[w] |= need[pi][w]
+				}
+				if all[pi] {
+					sAll = needAll
+				}
 				hdr := uint32(len(p.classes)) | uint32(p.clitic)<<repCliticShift
 				if p.checkStart {
 					hdr |= repCheckStart
@@ -442,7 +475,8 @@ func (m *Matcher) reports(ly *layer) {
 				}
 			}
 		}
-		rep[at], rep[at+1] = uint32(sn), uint32(sn>>32)
+		rep[at] = sAll
+		copy(rep[at+1:at+needWords], sn[:])
 	}
 	ly.reportAt[n] = uint32(len(rep))
 	ly.report = rep
@@ -568,7 +602,7 @@ func (m *Matcher) scan(sc *scratch) {
 		sc.slots[t].n = 0
 	}
 	sc.touched = sc.touched[:0]
-	sc.armed, sc.armedEnd, sc.calm = 0, 0, 0
+	sc.armed, sc.armedEnd, sc.calm = classMask{}, 0, 0
 }
 
 // runContext runs the context layer over the sentences that hold a
@@ -603,10 +637,10 @@ func (m *Matcher) runRange(sc *scratch, ly *layer, from, to int) {
 	sc.hits = a.walk(sc.z.buf, from, to, sc.hits[:0])
 	for _, h := range sc.hits {
 		r := ly.report[ly.reportAt[h.state]:ly.reportAt[h.state+1]]
-		if need := uint64(r[0]) | uint64(r[1])<<32; need != allClasses && useless(sc, need, int(h.end)-a.maxLen) {
+		if r[0] != needAll && useless(sc, r[1:needWords], int(h.end)-a.maxLen) {
 			continue
 		}
-		m.emit(sc, r[2:], int(h.end))
+		m.emit(sc, r[needWords:], int(h.end))
 	}
 }
 
@@ -615,11 +649,11 @@ func (m *Matcher) runRange(sc *scratch, ly *layer, from, to int) {
 // none of those classes was hit recently enough, or a sentence ended since
 // (no gap crosses one). It forgets the recorded classes when no hit can
 // follow them any more. The test is cheap and conservative: emit decides.
-func useless(sc *scratch, need uint64, from int) bool {
-	if sc.armed != 0 && from-sc.armedEnd > maxGapBytes {
-		sc.armed = 0
+func useless(sc *scratch, need []uint32, from int) bool {
+	if from-sc.armedEnd > maxGapBytes {
+		sc.armed = classMask{}
 	}
-	if need&sc.armed == 0 {
+	if !sc.armed.meets(need) {
 		return true
 	}
 	// Look for a sentence end between the latest recorded hit and from;
@@ -628,7 +662,7 @@ func useless(sc *scratch, need uint64, from int) bool {
 	b := sc.z.buf
 	for p := max(sc.armedEnd, sc.calm); p < from; p++ {
 		if endsSentenceAt(b, p) && !(b[p] == '\n' && p == sc.armedEnd) {
-			sc.armed = 0
+			sc.armed = classMask{}
 			return true
 		}
 	}
@@ -680,7 +714,7 @@ func (m *Matcher) emit(sc *scratch, rep []uint32, end int) {
 				}
 				sl.hits[sl.n] = hit{start: int32(start), end: int32(end)}
 				sl.n++
-				sc.armed |= classBit(ci)
+				sc.armed.add(ci)
 				sc.armedEnd = end
 			}
 			for g := range cl.last {

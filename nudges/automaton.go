@@ -55,8 +55,10 @@ type automaton struct {
 	// probe compares in full.
 	longWords []string
 	maxWord   int
-	// class is the symbol of each boundary byte.
+	// class is the symbol of each boundary byte; skip marks the bytes
+	// whose symbol is symUnknownByte.
 	class [256]uint32
+	skip  [256]bool
 	// stride is the number of symbols; a dense row is 1<<shift entries.
 	stride uint32
 	shift  uint32
@@ -85,10 +87,21 @@ type automaton struct {
 // word packs to 0).
 type vocabSlot struct {
 	key uint64
+	// sym is the word's symbol (symUnknownWord for a word that is in the
+	// table only for its split).
 	sym uint32
-	// long indexes longWords for a word longer than 8 bytes (else -1).
-	long int32
+	// more is 0, or for a word longer than 8 bytes moreLong | its index
+	// in longWords<<2, or for an auxiliary stem with a contraction's tail
+	// ("isn", "isnt") moreN or moreNT | the stem's symbol<<2.
+	more uint32
 }
+
+// The kinds of vocabSlot.more.
+const (
+	moreLong = 1
+	moreN    = 2 // "isn": split before "'t"
+	moreNT   = 3 // "isnt": always split
+)
 
 // Reserved symbols.
 const (
@@ -218,11 +231,12 @@ func wordKey(w []byte) uint64 {
 // hashMul spreads a key over the table (Fibonacci hashing).
 const hashMul = 0x9E3779B97F4A7C15
 
-// lookup returns the symbol of word b[i:j].
-func (a *automaton) lookup(b []byte, i, j int) uint32 {
+// lookup returns the symbol of word b[i:j], and its slot's more (see
+// vocabSlot) when it is an auxiliary stem with a contraction's tail.
+func (a *automaton) lookup(b []byte, i, j int) (uint32, uint32) {
 	n := j - i
 	if n > a.maxWord {
-		return symUnknownWord
+		return symUnknownWord, 0
 	}
 	var k uint64
 	if n <= 8 && i+8 <= len(b) {
@@ -233,11 +247,16 @@ func (a *automaton) lookup(b []byte, i, j int) uint32 {
 	mask := uint64(len(a.vocab) - 1)
 	for h := k * hashMul >> a.hashShift; ; h = (h + 1) & mask {
 		sl := &a.vocab[h]
-		if sl.key == k && (sl.long < 0 || a.longWords[sl.long] == string(b[i:j])) {
-			return sl.sym
+		if sl.key == k {
+			if sl.more&3 != moreLong {
+				return sl.sym, sl.more
+			}
+			if a.longWords[sl.more>>2] == string(b[i:j]) {
+				return sl.sym, 0
+			}
 		}
 		if sl.key == 0 {
-			return symUnknownWord
+			return symUnknownWord, 0
 		}
 	}
 }
@@ -309,6 +328,7 @@ func buildAutomatonDense(raw []string, tails []bool, maxDense int) *automaton {
 	for c := range 256 {
 		if a.class[c] == 0 {
 			a.class[c] = symUnknownByte
+			a.skip[c] = !asciiWord[c]
 		}
 	}
 
@@ -383,7 +403,7 @@ func buildAutomatonDense(raw []string, tails []bool, maxDense int) *automaton {
 			seq[i] = wordBase + c&^wordFlag
 		}
 	}
-	a.buildVocab(wordList, wordBase)
+	a.buildVocab(wordList, wordBase, words)
 	pat := func(k int32) []uint32 { return seq[seqAt[k]:seqAt[k+1]] }
 
 	// The trie, built from the sequences in sorted order: each shares its
@@ -580,28 +600,53 @@ func buildAutomatonDense(raw []string, tails []bool, maxDense int) *automaton {
 // English chat text.
 const classOrder = " .,'-?!:;/()\"*"
 
-// buildVocab fills the vocabulary table: word i has symbol base+i.
-func (a *automaton) buildVocab(words []string, base uint32) {
+// buildVocab fills the vocabulary table: word i has symbol base+i
+// (index: the words' numbers). Every auxiliary stem with a contraction's
+// tail ("isn", "isnt") is in the table too, with the stem's symbol, so the
+// scan tells where a word splits with the probe it makes anyway.
+func (a *automaton) buildVocab(words []string, base uint32, index map[string]uint32) {
 	size := 16
-	for size < 4*len(words) {
+	for size < 4*(len(words)+2*len(auxStems)) {
 		size *= 2
 	}
 	a.vocab = make([]vocabSlot, size)
 	a.hashShift = uint8(64 - bits.Len(uint(size-1)))
 	mask := uint64(size - 1)
-	for i, w := range words {
-		a.maxWord = max(a.maxWord, len(w))
+	slot := func(w string) *vocabSlot {
 		k := wordKey([]byte(w))
-		long := int32(-1)
-		if len(w) > 8 {
-			long = int32(len(a.longWords))
-			a.longWords = append(a.longWords, w)
-		}
 		h := k * hashMul >> a.hashShift
-		for a.vocab[h].key != 0 {
+		for a.vocab[h].key != 0 && a.vocab[h].key != k {
 			h = (h + 1) & mask
 		}
-		a.vocab[h] = vocabSlot{key: k, sym: base + uint32(i), long: long}
+		if a.vocab[h].key == 0 {
+			a.vocab[h] = vocabSlot{key: k, sym: symUnknownWord}
+		}
+		return &a.vocab[h]
+	}
+	for i, w := range words {
+		a.maxWord = max(a.maxWord, len(w))
+		if len(w) > 8 {
+			// a long word's key is a hash: words that share one get
+			// slots of their own, told apart by longWords
+			k := wordKey([]byte(w))
+			h := k * hashMul >> a.hashShift
+			for a.vocab[h].key != 0 {
+				h = (h + 1) & mask
+			}
+			a.vocab[h] = vocabSlot{key: k, sym: base + uint32(i), more: uint32(len(a.longWords))<<2 | moreLong}
+			a.longWords = append(a.longWords, w)
+			continue
+		}
+		slot(w).sym = base + uint32(i)
+	}
+	for _, stem := range auxStems {
+		sym := uint32(symUnknownWord)
+		if i, ok := index[stem]; ok {
+			sym = base + i
+		}
+		slot(stem + "n").more = sym<<2 | moreN
+		slot(stem + "nt").more = sym<<2 | moreNT
+		a.maxWord = max(a.maxWord, len(stem)+2)
 	}
 }
 
@@ -623,21 +668,34 @@ func (a *automaton) walk(b []byte, from, to int, hits []hitAt) []hitAt {
 		if !asciiWord[b[i]] {
 			c = a.class[b[i]]
 			i++
+			if c == symUnknownByte {
+				// from any state, a byte in no pattern leads to the
+				// root, and the root stays there on more of them:
+				// skipped text (all separators) costs one step
+				for a.skip[sepInline] && i+8 <= to && binary.LittleEndian.Uint64(b[i:]) == sepInline*0x0101010101010101 {
+					i += 8 // a long skipped span, eight at a time
+				}
+				for i < to && a.skip[b[i]] {
+					i++
+				}
+			}
 		} else {
 			j := i + 1
 			for j < to && asciiWord[b[j]] {
 				j++
 			}
-			if last := b[j-1]; last == 'n' || last == 't' {
-				if e, tail, ok := splitTail(b, i, j); ok {
-					s, hits = a.step(s, a.lookup(b, i, e), e, hits)
-					i, c = j, tail
+			var more uint32
+			c, more = a.lookup(b, i, j)
+			if more > moreLong && (more&3 == moreNT || j+1 < len(b) && b[j] == '\'' && b[j+1] == 't') {
+				// an auxiliary stem with a contraction's tail
+				e, tail := j-1, uint32(symN)
+				if more&3 == moreNT {
+					e, tail = j-2, symNT
 				}
+				s, hits = a.step(s, more>>2, e, hits)
+				c = tail
 			}
-			if i < j {
-				c = a.lookup(b, i, j)
-				i = j
-			}
+			i = j
 		}
 		var v uint32
 		if s < denseEnd {

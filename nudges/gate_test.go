@@ -18,10 +18,8 @@ func ungated(t testing.TB, m *Matcher) *Matcher {
 	}
 	for L := range u.layers {
 		ly := &u.layers[L]
-		for s := range len(ly.reportAt) - 1 {
-			if at := ly.reportAt[s]; at < ly.reportAt[s+1] {
-				ly.report[at] = needAll
-			}
+		for s := range ly.gate {
+			ly.gate[s] = needAll
 		}
 	}
 	return u

@@ -74,19 +74,20 @@ type layer struct {
 	pats []pattern
 	// report[reportAt[s]:reportAt[s+1]] is what a hit at state s
 	// reports, in one contiguous run (a hit costs one or two cache
-	// misses, not one per table): empty when s ends no pattern, else the
-	// state's need (needWords words), then for each pattern s ends,
-	// its own then along its dictionary chain, the pattern's byte length,
-	// a header (the rep* flags, and the count of classes in the low 24
-	// bits) and its part classes.
-	//
-	// A state's need says which recorded classes (hashed to one bit of
-	// maskBits, see classBit) a hit there can use: a state that ends only
-	// later parts of chains is worth checking only when a class that comes
-	// before one of them was hit nearby. Its first word is needAll when
-	// some pattern it ends starts a chain (or starts inside a contraction).
+	// misses, not one per table): empty when s ends no pattern, else for
+	// each pattern s ends, its own then along its dictionary chain, the
+	// pattern's byte length, a header (the rep* flags, and the count of
+	// classes in the low 24 bits) and its part classes.
 	reportAt []uint32
 	report   []uint32
+	// needs[gate[s]] is state s's need: which recorded classes a hit there
+	// can use. A state that ends only later parts of chains is worth
+	// checking only when a class that comes before one of them was hit
+	// nearby. gate[s] is needAll when some pattern s ends starts a chain
+	// (or starts inside a contraction). States share needs, so the table
+	// is small and the test costs no cache miss; most hits stop there.
+	gate  []uint32
+	needs []classMask
 }
 
 // Flags in a report's pattern header (the clitic is bits 24-25).
@@ -106,12 +107,9 @@ type classMask [maskBits / 32]uint32
 
 const (
 	maskBits = 256
-	// needWords is the size of a state's need in its report: a flag
-	// word (needAll, or 0) and the mask.
-	needWords = 1 + maskBits/32
-	// needAll flags a state that ends a chain's first part: every hit
-	// there counts.
-	needAll = 1
+	// needAll is the gate of a state that ends a chain's first part:
+	// every hit there counts.
+	needAll = 0
 )
 
 // add puts class ci in the mask.
@@ -120,9 +118,8 @@ func (k *classMask) add(ci int32) {
 	k[b/32] |= 1 << (b % 32)
 }
 
-// meets reports whether the mask shares a class with need (a report's
-// mask words).
-func (k *classMask) meets(need []uint32) bool {
+// meets reports whether the two masks share a class.
+func (k *classMask) meets(need *classMask) bool {
 	var x uint32
 	for i, w := range k {
 		x |= w & need[i]
@@ -428,12 +425,14 @@ func (m *Matcher) reports(ly *layer) {
 	}
 	n := len(a.dict)
 	ly.reportAt = make([]uint32, n+1)
+	ly.gate = make([]uint32, n)
+	ly.needs = []classMask{{}} // needs[needAll] is never read
+	needIndex := map[classMask]uint32{}
 	size := 0
 	for s := range n {
 		if a.ownStart[s+1] == a.ownStart[s] && a.dict[s] < 0 {
 			continue
 		}
-		size += needWords
 		for t := int32(s); t >= 0; t = a.dict[t] {
 			for _, pi := range a.ownPats[a.ownStart[t]:a.ownStart[t+1]] {
 				size += 2 + len(ly.pats[pi].classes)
@@ -446,10 +445,8 @@ func (m *Matcher) reports(ly *layer) {
 		if a.ownStart[s+1] == a.ownStart[s] && a.dict[s] < 0 {
 			continue
 		}
-		at := len(rep)
-		rep = append(rep, make([]uint32, needWords)...)
 		var sn classMask
-		var sAll uint32
+		sAll := false
 		for t := int32(s); t >= 0; t = a.dict[t] {
 			for _, pi := range a.ownPats[a.ownStart[t]:a.ownStart[t+1]] {
 				p := &ly.pats[pi]
@@ -457,7 +454,7 @@ func (m *Matcher) reports(ly *layer) {
 					sn[w] |= need[pi][w]
 				}
 				if all[pi] {
-					sAll = needAll
+					sAll = true
 				}
 				hdr := uint32(len(p.classes)) | uint32(p.clitic)<<repCliticShift
 				if p.checkStart {
@@ -475,8 +472,15 @@ func (m *Matcher) reports(ly *layer) {
 				}
 			}
 		}
-		rep[at] = sAll
-		copy(rep[at+1:at+needWords], sn[:])
+		if !sAll {
+			g, ok := needIndex[sn]
+			if !ok {
+				g = uint32(len(ly.needs))
+				needIndex[sn] = g
+				ly.needs = append(ly.needs, sn)
+			}
+			ly.gate[s] = g
+		}
 	}
 	ly.reportAt[n] = uint32(len(rep))
 	ly.report = rep
@@ -636,11 +640,10 @@ func (m *Matcher) runRange(sc *scratch, ly *layer, from, to int) {
 	a := ly.ac
 	sc.hits = a.walk(sc.z.buf, from, to, sc.hits[:0])
 	for _, h := range sc.hits {
-		r := ly.report[ly.reportAt[h.state]:ly.reportAt[h.state+1]]
-		if r[0] != needAll && useless(sc, r[1:needWords], int(h.end)-a.maxLen) {
+		if g := ly.gate[h.state]; g != needAll && useless(sc, &ly.needs[g], int(h.end)-a.maxLen) {
 			continue
 		}
-		m.emit(sc, r[needWords:], int(h.end))
+		m.emit(sc, ly.report[ly.reportAt[h.state]:ly.reportAt[h.state+1]], int(h.end))
 	}
 }
 
@@ -649,7 +652,7 @@ func (m *Matcher) runRange(sc *scratch, ly *layer, from, to int) {
 // none of those classes was hit recently enough, or a sentence ended since
 // (no gap crosses one). It forgets the recorded classes when no hit can
 // follow them any more. The test is cheap and conservative: emit decides.
-func useless(sc *scratch, need []uint32, from int) bool {
+func useless(sc *scratch, need *classMask, from int) bool {
 	if from-sc.armedEnd > maxGapBytes {
 		sc.armed = classMask{}
 	}
@@ -670,8 +673,8 @@ func useless(sc *scratch, need []uint32, from int) bool {
 	return false
 }
 
-// emit records every literal of a state's report (rep, need words
-// dropped) that ends at normalized offset end: a hit for each of its part
+// emit records every literal of a state's report (rep) that ends at
+// normalized offset end: a hit for each of its part
 // classes, and a try of each chain that ends with one of them.
 func (m *Matcher) emit(sc *scratch, rep []uint32, end int) {
 	b := sc.z.buf

@@ -116,11 +116,14 @@ const (
 const outBit = 1 << 31
 
 // denseBytes bounds the memory of the dense rows: the root and the states
-// with many edges, where a scan spends nearly all its time, fit.
-const denseBytes = 2 << 20
+// with the most edges, where a scan spends nearly all its time, fit (with
+// the built-in rules, every state with denseDegree edges or more).
+const denseBytes = 4 << 20
 
-// denseDegree is the fewest edges that earn a state a dense row.
-const denseDegree = 16
+// denseDegree is the fewest edges that earn a state a dense row. Measured
+// on chat text with the built-in rules: 6 scans about 10 % faster than 16,
+// for 4 MB more memory and 4 ms more build time.
+const denseDegree = 6
 
 // enc is the encoded form of state number t.
 func (a *automaton) enc(t uint32) uint32 {
@@ -471,15 +474,25 @@ func buildAutomatonDense(raw []string, tails []bool, maxDense int) *automaton {
 	a.shift = uint32(bits.Len32(a.stride - 1))
 	rowLen := 1 << a.shift
 	maxRows := max(1, maxDense/(4*rowLen))
-	isDense := make([]bool, n)
-	isDense[0] = true
-	a.nDense = 1
+	degree := func(s int32) int32 { return childStart[s+1] - childStart[s] }
+	var many []int32
 	for _, s := range bfs[1:] {
-		if a.nDense < uint32(maxRows) && childStart[s+1]-childStart[s] >= denseDegree {
-			isDense[s] = true
-			a.nDense++
+		if degree(s) >= denseDegree {
+			many = append(many, s)
 		}
 	}
+	if len(many) > maxRows-1 {
+		// the most edges first (a stable sort keeps breadth-first order
+		// among equals)
+		slices.SortStableFunc(many, func(x, y int32) int { return int(degree(y) - degree(x)) })
+		many = many[:maxRows-1]
+	}
+	isDense := make([]bool, n)
+	isDense[0] = true
+	for _, s := range many {
+		isDense[s] = true
+	}
+	a.nDense = uint32(1 + len(many))
 	newID := make([]int32, n)
 	byNum := make([]int32, 0, n) // byNum[new] = old
 	for _, dense := range []bool{true, false} {

@@ -674,7 +674,7 @@ type hitAt struct {
 // are looked at only to tell how a word before them splits ("isn" before
 // "'t").
 func (a *automaton) walk(b []byte, from, to int, hits []hitAt) []hitAt {
-	dense, denseEnd := a.dense, a.denseEnd
+	dense, denseEnd, space := a.dense, a.denseEnd, a.space
 	s := uint32(0)
 	for i := from; i < to; {
 		var c uint32
@@ -719,6 +719,20 @@ func (a *automaton) walk(b []byte, from, to int, hits []hitAt) []hitAt {
 		s = v &^ outBit
 		if v&outBit != 0 {
 			hits = append(hits, hitAt{int32(i), a.id(s)})
+		}
+		// a token is most often followed by a space: take it in the
+		// same turn of the loop
+		if i < to && (b[i] == ' ' || b[i] == '\n') {
+			i++
+			if s < denseEnd {
+				v = dense[s+space]
+			} else {
+				v = a.next(s, space)
+			}
+			s = v &^ outBit
+			if v&outBit != 0 {
+				hits = append(hits, hitAt{int32(i), a.id(s)})
+			}
 		}
 	}
 	return hits

@@ -118,6 +118,15 @@ func (k *classMask) add(ci int32) {
 	k[b/32] |= 1 << (b % 32)
 }
 
+// has reports whether class ci may be in the mask. A class recorded since
+// armed was last cleared is; one that is not has no hit a later part can
+// use (armed is cleared only when a sentence ends or the hits are too far
+// behind), so a slot need not be read for it.
+func (k *classMask) has(ci int32) bool {
+	b := uint32(ci) % maskBits
+	return k[b/32]&(1<<(b%32)) != 0
+}
+
 // meets reports whether the two masks share a class.
 func (k *classMask) meets(need *classMask) bool {
 	var x uint32
@@ -722,7 +731,7 @@ func (m *Matcher) emit(sc *scratch, rep []uint32, end int) {
 			}
 			for g := range cl.last {
 				grp := &cl.last[g]
-				if grp.prev >= 0 && !sc.slots[grp.prev].near(start) {
+				if grp.prev >= 0 && !(sc.armed.has(grp.prev) && sc.slots[grp.prev].near(start)) {
 					continue
 				}
 				for _, chi := range grp.chains {
@@ -753,7 +762,7 @@ func (m *Matcher) classLive(sc *scratch, cl *partClass, start int) bool {
 		return true
 	}
 	for _, pc := range cl.prevs {
-		if sc.slots[pc].near(start) {
+		if sc.armed.has(pc) && sc.slots[pc].near(start) {
 			return true
 		}
 	}

@@ -312,6 +312,13 @@ var plainASCII = func() (t [256]bool) {
 	return t
 }()
 
+// runASCII is plainASCII and the space: the bytes a run may hold.
+var runASCII = func() (t [256]bool) {
+	t = plainASCII
+	t[' '] = true
+	return t
+}()
+
 // copyRun copies the run of plain ASCII bytes (and single spaces between
 // them) starting at i, lowercased, with one mark for the whole run, and
 // returns the offset after it.
@@ -319,12 +326,16 @@ func (z *normalizer) copyRun(s string, i int) int {
 	z.copyByte(asciiLower(s[i]), i)
 	buf := z.buf
 	j := i + 1
-	for ; j < len(s); j++ {
+	// prev|c is a space only when both are (s[i] is never one): one test
+	// that is nearly never true, where testing c for a space first would
+	// be a coin toss for the branch predictor
+	for prev := s[i]; j < len(s); j++ {
 		c := s[j]
-		if !plainASCII[c] && (c != ' ' || s[j-1] == ' ') {
+		if !runASCII[c] || prev|c == ' ' {
 			break
 		}
 		buf = append(buf, lowerASCII[c])
+		prev = c
 	}
 	z.buf = buf
 	return j

@@ -675,6 +675,7 @@ type hitAt struct {
 // "'t").
 func (a *automaton) walk(b []byte, from, to int, hits []hitAt) []hitAt {
 	dense, denseEnd, space := a.dense, a.denseEnd, a.space
+	vocab, hashShift := a.vocab, a.hashShift
 	s := uint32(0)
 	for i := from; i < to; {
 		var c uint32
@@ -697,8 +698,23 @@ func (a *automaton) walk(b []byte, from, to int, hits []hitAt) []hitAt {
 			for j < to && asciiWord[b[j]] {
 				j++
 			}
+			// the first probe for a word of 1-7 bytes, here; the rest
+			// in lookup
 			var more uint32
-			c, more = a.lookup(b, i, j)
+			if n := j - i; n < 8 && i+8 <= len(b) {
+				k := binary.LittleEndian.Uint64(b[i:]) & (1<<(8*n) - 1)
+				sl := &vocab[k*hashMul>>hashShift]
+				switch sl.key {
+				case k:
+					c, more = sl.sym, sl.more
+				case 0:
+					c = symUnknownWord
+				default:
+					c, more = a.lookup(b, i, j)
+				}
+			} else {
+				c, more = a.lookup(b, i, j)
+			}
 			if more > moreLong && (more&3 == moreNT || j+1 < len(b) && b[j] == '\'' && b[j+1] == 't') {
 				// an auxiliary stem with a contraction's tail
 				e, tail := j-1, uint32(symN)

@@ -25,7 +25,7 @@ func ungated(t testing.TB, m *Matcher) *Matcher {
 	return u
 }
 
-// TestGateIsConservative holds the scan's hit gate (useless) to the
+// TestGateIsConservative holds the scan's hit gate (runRange) to the
 // ungated scan: the same matches on every corpus line, and on long texts
 // that pack many phrases and near-misses together across sentence ends,
 // line breaks and gaps, where the gate skips most hits.

@@ -103,7 +103,7 @@ const (
 // armed masks. Wide enough that the few classes recorded in a sentence
 // rarely share a bit with a state's need by chance (at 64 bits, four hits
 // in five that passed the test were such chances on chat text).
-type classMask [maskBits / 32]uint32
+type classMask [maskBits / 64]uint64
 
 const (
 	maskBits = 256
@@ -115,7 +115,7 @@ const (
 // add puts class ci in the mask.
 func (k *classMask) add(ci int32) {
 	b := uint32(ci) % maskBits
-	k[b/32] |= 1 << (b % 32)
+	k[b/64] |= 1 << (b % 64)
 }
 
 // has reports whether class ci may be in the mask. A class recorded since
@@ -124,16 +124,12 @@ func (k *classMask) add(ci int32) {
 // behind), so a slot need not be read for it.
 func (k *classMask) has(ci int32) bool {
 	b := uint32(ci) % maskBits
-	return k[b/32]&(1<<(b%32)) != 0
+	return k[b/64]&(1<<(b%64)) != 0
 }
 
 // meets reports whether the two masks share a class.
 func (k *classMask) meets(need *classMask) bool {
-	var x uint32
-	for i, w := range k {
-		x |= w & need[i]
-	}
-	return x != 0
+	return k[0]&need[0]|k[1]&need[1]|k[2]&need[2]|k[3]&need[3] != 0
 }
 
 // partClass is one distinct list of variants that some chains use as a
@@ -219,7 +215,7 @@ type scratch struct {
 	// hits are the states ending a pattern that a walk reached.
 	hits []hitAt
 	// armed has every class recorded lately (hashed, see classMask): a superset
-	// of the classes with a hit near enough to count (see useless);
+	// of the classes with a hit near enough to count (see runRange);
 	// armedEnd is the end of the latest recorded hit, and no sentence ends
 	// in b[armedEnd:calm].
 	armed    classMask
@@ -649,28 +645,30 @@ func (m *Matcher) runRange(sc *scratch, ly *layer, from, to int) {
 	a := ly.ac
 	sc.hits = a.walk(sc.z.buf, from, to, sc.hits[:0])
 	for _, h := range sc.hits {
-		if g := ly.gate[h.state]; g != needAll && useless(sc, &ly.needs[g], int(h.end)-a.maxLen) {
-			continue
+		// The gate: a hit that can only follow the classes in its
+		// state's need, and starts at from or later, is bound to be
+		// dropped when none of those classes was hit recently enough, or
+		// a sentence ended since (no gap crosses one); the recorded
+		// classes are forgotten when no hit can follow them any more.
+		// Cheap and conservative: emit decides. (Written out here: as a
+		// function it would not be inlined.)
+		if g := ly.gate[h.state]; g != needAll {
+			if from := int(h.end) - a.maxLen; from-sc.armedEnd > maxGapBytes {
+				sc.armed = classMask{}
+				continue
+			} else if !sc.armed.meets(&ly.needs[g]) || sentenceSince(sc, from) {
+				continue
+			}
 		}
 		m.emit(sc, ly.report[ly.reportAt[h.state]:ly.reportAt[h.state+1]], int(h.end))
 	}
 }
 
-// useless reports whether hits that start at from or later and can only
-// follow the classes in need (a state's need) are bound to be dropped:
-// none of those classes was hit recently enough, or a sentence ended since
-// (no gap crosses one). It forgets the recorded classes when no hit can
-// follow them any more. The test is cheap and conservative: emit decides.
-func useless(sc *scratch, need *classMask, from int) bool {
-	if from-sc.armedEnd > maxGapBytes {
-		sc.armed = classMask{}
-	}
-	if !sc.armed.meets(need) {
-		return true
-	}
-	// Look for a sentence end between the latest recorded hit and from;
-	// each byte is looked at once (calm only grows). A line break right
-	// after the hit does not count: parts may be adjacent across it.
+// sentenceSince reports whether a sentence ended between the latest
+// recorded hit and from, and if so forgets the recorded classes. Each byte
+// is looked at once (calm only grows). A line break right after the hit
+// does not count: parts may be adjacent across it.
+func sentenceSince(sc *scratch, from int) bool {
 	b := sc.z.buf
 	for p := max(sc.armedEnd, sc.calm); p < from; p++ {
 		if endsSentenceAt(b, p) && !(b[p] == '\n' && p == sc.armedEnd) {

@@ -267,11 +267,7 @@ func BenchmarkLongText(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		text := strings.Join(benchMessages(bc.rs, 8000), "\n")
-		for len(text) < 1<<20 {
-			text += "\n" + text
-		}
-		text = text[:1<<20]
+		text := longText(bc.rs)
 		b.Run(bc.name, func(b *testing.B) {
 			b.SetBytes(int64(len(text)))
 			b.ReportAllocs()
@@ -286,6 +282,27 @@ func BenchmarkLongText(b *testing.B) {
 // real-chat messages (see TestRealChat), one a line. Skipped without them;
 // the text is never logged.
 func BenchmarkRealChatText(b *testing.B) {
+	text := realChatText(b)
+	m := compileBuiltin(b)
+	b.SetBytes(int64(len(text)))
+	b.ReportAllocs()
+	for b.Loop() {
+		m.MatchText(text)
+	}
+}
+
+// longText is LongText's text: 1 MiB of chat-like messages, one a line.
+func longText(rs *RuleSet) string {
+	text := strings.Join(benchMessages(rs, 8000), "\n")
+	for len(text) < 1<<20 {
+		text += "\n" + text
+	}
+	return text[:1<<20]
+}
+
+// realChatText is RealChatText's text: the first 1 MiB of the real-chat
+// messages, one a line (skips without them).
+func realChatText(b *testing.B) string {
 	_, entries := readRealChat(b)
 	var sb strings.Builder
 	for _, e := range entries {
@@ -295,12 +312,55 @@ func BenchmarkRealChatText(b *testing.B) {
 		sb.WriteString(e.Text)
 		sb.WriteByte('\n')
 	}
-	text := sb.String()[:min(sb.Len(), 1<<20)]
+	return sb.String()[:min(sb.Len(), 1<<20)]
+}
+
+// BenchmarkScanParts splits LongText and RealChatText (built-in rules)
+// into the parts of a match: normalize (the text made matchable), walk
+// (the phrase automaton alone, no hit judged) and scan (both layers with
+// every hit gated and judged, no normalizing). Match is about normalize +
+// scan; the parts say where a change to the matcher's speed comes from.
+func BenchmarkScanParts(b *testing.B) {
 	m := compileBuiltin(b)
-	b.SetBytes(int64(len(text)))
-	b.ReportAllocs()
-	for b.Loop() {
-		m.MatchText(text)
+	texts := []struct {
+		name string
+		text func(*testing.B) string
+	}{
+		{"long", func(*testing.B) string { return longText(m.RuleSet()) }},
+		{"real", realChatText},
+	}
+	for _, tc := range texts {
+		b.Run(tc.name, func(b *testing.B) {
+			text := tc.text(b)
+			sc := m.pool.Get().(*scratch)
+			defer m.pool.Put(sc)
+			normalize := func() {
+				sc.z.reset(sc.z.buf)
+				sc.z.mrkdwn(text)
+				sc.z.maskQuotes()
+			}
+			normalize()
+			b.Run("normalize", func(b *testing.B) {
+				b.SetBytes(int64(len(text)))
+				for b.Loop() {
+					normalize()
+				}
+			})
+			b.Run("walk", func(b *testing.B) {
+				b.SetBytes(int64(len(text)))
+				a := m.layers[0].ac
+				for b.Loop() {
+					sc.hits = a.walk(sc.z.buf, 0, len(sc.z.buf), sc.hits[:0])
+				}
+			})
+			b.Run("scan", func(b *testing.B) {
+				b.SetBytes(int64(len(text)))
+				for b.Loop() {
+					sc.cands, sc.excs, sc.guards, sc.reports = sc.cands[:0], sc.excs[:0], sc.guards[:0], sc.reports[:0]
+					m.scan(sc)
+				}
+			})
+		})
 	}
 }
 

@@ -6,7 +6,7 @@ import (
 	"slices"
 )
 
-// automaton is an Aho-Corasick automaton over tokens, in two layers.
+// automaton is an Aho-Corasick automaton over tokens.
 //
 // The text is read as tokens: a run of ASCII word bytes ([a-z0-9_]) is one
 // token, every other byte is a token of its own. A token is a symbol: a
@@ -25,11 +25,12 @@ import (
 // contraction's tail: "n't you" and "nt you" start inside "isn't you",
 // "isnt you". So a word that is an auxiliary stem (auxStems) followed by
 // "n" and "'t", or by "nt", is read as two tokens: the stem, then symN or
-// symNT. A pattern that starts with such a tail (tails) starts with that
-// symbol, and the pattern "isn't" is read as is, symN, ', t, like the text.
-// A token that ends inside what the judge calls a word ("do" in "don't")
-// may end a pattern; the judge's boundary check drops such a hit, as it
-// drops any other.
+// symNT (the vocabulary says so, with the probe the word costs anyway). A
+// pattern that starts with such a tail (tails) starts with that symbol, the
+// pattern "isn't" is read as is, symN, ', t, like the text, and a pattern
+// that ends "isn'" gets both readings. A token that ends inside what the
+// judge calls a word ("do" in "don't") may end a pattern; the judge's
+// boundary check drops such a hit, as it drops any other.
 //
 // The root and the states with many edges (numbered first) have dense
 // rows: one table load per token, the failure links already folded in.

@@ -375,13 +375,27 @@ func buildAutomatonDense(raw []string, tails []bool, maxDense int) *automaton {
 	}
 
 	// the patterns as symbols; words numbered as they come
-	words := map[string]uint32{}
+	// (a word of up to 8 bytes is found by its key: an integer map is
+	// faster than a string one, and nearly every word is that short)
+	short, long := map[uint64]uint32{}, map[string]uint32{}
 	var wordList []string
+	wordID := func(w string) (uint32, bool) {
+		if len(w) <= 8 {
+			s, ok := short[wordKey([]byte(w))]
+			return s, ok
+		}
+		s, ok := long[w]
+		return s, ok
+	}
 	intern := func(w string) uint32 {
-		s, ok := words[w]
+		s, ok := wordID(w)
 		if !ok {
 			s = uint32(len(wordList))
-			words[w] = s
+			if len(w) <= 8 {
+				short[wordKey([]byte(w))] = s
+			} else {
+				long[w] = s
+			}
 			wordList = append(wordList, w)
 		}
 		return s
@@ -445,7 +459,7 @@ func buildAutomatonDense(raw []string, tails []bool, maxDense int) *automaton {
 			seq[i] = wordBase + c&^wordFlag
 		}
 	}
-	a.buildVocab(wordList, wordBase, words)
+	a.buildVocab(wordList, wordBase, wordID)
 	pat := func(k int32) []uint32 { return seq[seqAt[k]:seqAt[k+1]] }
 
 	// The trie, built from the sequences in sorted order: each shares its
@@ -649,10 +663,10 @@ func buildAutomatonDense(raw []string, tails []bool, maxDense int) *automaton {
 const classOrder = " .,'-?!:;/()\"*"
 
 // buildVocab fills the vocabulary table: word i has symbol base+i
-// (index: the words' numbers). Every auxiliary stem with a contraction's
+// (wordID: a word's number). Every auxiliary stem with a contraction's
 // tail ("isn", "isnt") is in the table too, with the stem's symbol, so the
 // scan tells where a word splits with the probe it makes anyway.
-func (a *automaton) buildVocab(words []string, base uint32, index map[string]uint32) {
+func (a *automaton) buildVocab(words []string, base uint32, wordID func(string) (uint32, bool)) {
 	size := 16
 	for size < 4*(len(words)+2*len(auxStems)) {
 		size *= 2
@@ -689,7 +703,7 @@ func (a *automaton) buildVocab(words []string, base uint32, index map[string]uin
 	}
 	for _, stem := range auxStems {
 		sym := uint32(symUnknownWord)
-		if i, ok := index[stem]; ok {
+		if i, ok := wordID(stem); ok {
 			sym = base + i
 		}
 		slot(stem + "n").more = sym<<2 | moreN

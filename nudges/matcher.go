@@ -361,6 +361,14 @@ func Compile(rs *RuleSet) (*Matcher, error) {
 			addChain(ch, ph.Text, ph.Pos, "rule "+r.ID+": phrase", true)
 		}
 	}
+	// The phrases' literals are all in (the rest go to the other layer):
+	// their automaton, the larger, is built while the rest are expanded.
+	var phraseLayer sync.WaitGroup
+	phraseLayer.Add(1)
+	go func() {
+		defer phraseLayer.Done()
+		m.layers[0].ac = buildAutomaton(lits[0], tails[0])
+	}()
 	for i := range rs.Rules {
 		r := &rs.Rules[i]
 		for _, u := range r.Unless {
@@ -384,19 +392,21 @@ func Compile(rs *RuleSet) (*Matcher, error) {
 		addChain(chain{kind: kindReported, rule: -1}, g, Pos{File: "defaults"}, "reported_speech", false)
 	}
 	if len(errs) > 0 {
+		phraseLayer.Wait()
 		return nil, errs
 	}
-	// the two layers' automata are independent: build them side by side
-	var wg sync.WaitGroup
-	for L := range m.layers {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			m.layers[L].ac = buildAutomaton(lits[L], tails[L])
-			m.reports(&m.layers[L])
-		}()
-	}
-	wg.Wait()
+	// the context layer's automaton beside the phrase layer's; reports
+	// read every class, so they wait for all the expansions
+	var context sync.WaitGroup
+	context.Add(1)
+	go func() {
+		defer context.Done()
+		m.layers[1].ac = buildAutomaton(lits[1], tails[1])
+		m.reports(&m.layers[1])
+	}()
+	phraseLayer.Wait()
+	m.reports(&m.layers[0])
+	context.Wait()
 	n := len(rs.Rules)
 	nc := len(m.classes)
 	m.pool.New = func() any {

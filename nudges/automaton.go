@@ -747,10 +747,10 @@ func (a *automaton) walk(b []byte, from, to int, hits []hitAt) []hitAt {
 			for j < to && asciiWord[b[j]] {
 				j++
 			}
-			// the first probe for a word of 1-7 bytes, here; the rest
+			// the first probe for a word of 1-8 bytes, here; the rest
 			// in lookup
 			var more uint32
-			if n := j - i; n < 8 && i+8 <= len(b) {
+			if n := j - i; n <= 8 && i+8 <= len(b) {
 				k := binary.LittleEndian.Uint64(b[i:]) & (1<<(8*n) - 1)
 				sl := &vocab[k*hashMul>>hashShift]
 				switch sl.key {

@@ -785,8 +785,10 @@ func (a *automaton) walk(b []byte, from, to int, hits []hitAt) []hitAt {
 		if v&outBit != 0 {
 			hits = append(hits, hitAt{int32(i), a.id(s)})
 		}
-		// a token is most often followed by a space: take it in the
-		// same turn of the loop
+		// A token is most often followed by a space: take it in the
+		// same turn of the loop (walk −11 %). The step is written out
+		// twice: as a call (step) it is not inlined, and the walk takes
+		// 20 % longer.
 		if i < to && (b[i] == ' ' || b[i] == '\n') {
 			i++
 			if s < denseEnd {

@@ -248,10 +248,6 @@ func (tr *trie) setEdges(row []uint32, s uint32) {
 	}
 }
 
-// isBoundary reports whether a normalized byte ends a run of ASCII word
-// characters (the test the matcher's word-boundary checks start from).
-func isBoundary(c byte) bool { return !asciiWord[c] }
-
 // wordKey packs a word of at most 8 bytes into its little-endian bytes
 // (word bytes are never 0, so neither is a key, and the top bit is clear);
 // a longer word is hashed, with the top bit set.

@@ -299,9 +299,10 @@ func (a *automaton) lookup(b []byte, i, j int) (uint32, uint32) {
 	}
 }
 
-// splitTail reports whether the word b[i:j] is read as two tokens, an
-// auxiliary stem and a contraction's tail ("is" + "n" before "'t", "is" +
-// "nt"), and returns where the stem ends and the tail's symbol.
+// splitTail reports (while building) whether the word b[i:j] is read as
+// two tokens, an auxiliary stem and a contraction's tail ("is" + "n"
+// before "'t", "is" + "nt"), and returns where the stem ends and the
+// tail's symbol.
 func splitTail(b []byte, i, j int) (int, uint32, bool) {
 	switch {
 	case b[j-1] == 'n' && j+1 < len(b) && b[j] == '\'' && b[j+1] == 't':
@@ -316,15 +317,9 @@ func splitTail(b []byte, i, j int) (int, uint32, bool) {
 	return j, 0, false
 }
 
-// isAuxStem reports whether w is one of auxStems.
-func isAuxStem(w []byte) bool {
-	switch string(w) {
-	case "is", "are", "was", "were", "do", "does", "did", "ca", "wo", "have", "has", "had",
-		"could", "should", "would", "must", "need", "ai", "might":
-		return true
-	}
-	return false
-}
+// isAuxStem reports whether w is one of auxStems (building only: the scan
+// learns it from the vocabulary, which has every stem with its tails).
+func isAuxStem(w []byte) bool { return slices.Contains(auxStems, string(w)) }
 
 // buildAutomaton compiles the patterns; tails[i] says pattern i starts
 // with a contraction's tail ("n't …", "nt …"), inside the word before.

@@ -237,3 +237,31 @@ func FuzzAutomaton(f *testing.F) {
 		}
 	})
 }
+
+// TestAutomatonEveryStem: the scan splits every auxiliary stem's
+// contraction as the patterns are split, with and without the
+// apostrophe, and whether or not the stem is a word of some pattern.
+func TestAutomatonEveryStem(t *testing.T) {
+	for _, withStem := range []bool{false, true} {
+		ps := []string{"n't x", "nt x"}
+		tails := []bool{true, true}
+		if withStem {
+			ps = append(ps, auxStems...)
+			tails = append(tails, make([]bool, len(auxStems))...)
+		}
+		a := buildAutomaton(ps, tails)
+		for _, stem := range auxStems {
+			for _, tc := range []struct{ text, want string }{{stem + "n't x", "n't x"}, {stem + "nt x", "nt x"}} {
+				var got []string
+				for _, h := range automatonHits(a, tc.text) {
+					if ps[h[0]] == tc.want {
+						got = append(got, ps[h[0]])
+					}
+				}
+				if len(got) != 1 {
+					t.Errorf("stem %q in the patterns %v: %q: found %q, want %q once", stem, withStem, tc.text, got, tc.want)
+				}
+			}
+		}
+	}
+}

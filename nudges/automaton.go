@@ -330,7 +330,7 @@ func buildAutomaton(raw []string, tails []bool) *automaton {
 }
 
 // buildAutomatonDense is buildAutomaton with the dense rows held to
-// maxDense bytes (at least 64 rows); tests make them few.
+// maxDense bytes (the root's row at least); tests make them few.
 func buildAutomatonDense(raw []string, tails []bool, maxDense int) *automaton {
 	a := &automaton{}
 	// boundary byte symbols, in the order of how often the bytes occur in

@@ -312,14 +312,15 @@ var plainASCII = func() (t [256]bool) {
 	return t
 }()
 
-// runASCII is plainASCII and the space: the bytes a run may hold; runByte
-// is the same as 1 or 0.
+// runASCII is plainASCII and the space: the bytes a run may hold.
 var runASCII = func() (t [256]bool) {
 	t = plainASCII
 	t[' '] = true
 	return t
 }()
 
+// runByte is runASCII as 1 or 0, so four bytes are tested in one
+// expression.
 var runByte = func() (t [256]uint8) {
 	for c, ok := range runASCII {
 		if ok {

@@ -798,6 +798,13 @@ func (m *Matcher) try(sc *scratch, chi int32, start, end int) {
 		m.complete(sc, chi, start, end)
 		return
 	}
+	// every earlier part must have been recorded lately (a bit test each,
+	// no slot read): most tries stop here
+	for _, ci := range ch.classes[:ch.nparts-1] {
+		if !sc.armed.has(ci) {
+			return
+		}
+	}
 	budget := maxTrySteps
 	if s := m.back(sc, ch, int(ch.nparts)-2, start, &budget); s >= 0 {
 		m.complete(sc, chi, s, end)

@@ -798,8 +798,9 @@ func (m *Matcher) try(sc *scratch, chi int32, start, end int) {
 		m.complete(sc, chi, start, end)
 		return
 	}
-	// every earlier part must have been recorded lately (a bit test each,
-	// no slot read): most tries stop here
+	// every earlier part needs a hit near enough, so its class is armed
+	// (see classMask.has): a bit test each, no slot read; most tries stop
+	// here
 	for _, ci := range ch.classes[:ch.nparts-1] {
 		if !sc.armed.has(ci) {
 			return

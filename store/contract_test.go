@@ -49,6 +49,7 @@ func runContract(t *testing.T, db testDB) {
 		{"DecideNudgePolicy", testDecideNudgePolicy},
 		{"DecideNudgeCooldownRace", testDecideNudgeCooldownRace},
 		{"DecideNudgeCapRace", testDecideNudgeCapRace},
+		{"DecideNudgeTimeAfterLock", testDecideNudgeTimeAfterLock},
 		{"PendingNudgeLease", testPendingNudgeLease},
 		{"ClaimPendingNudgesRace", testClaimPendingNudgesRace},
 		{"MarkNudgeSentFailed", testMarkNudgeSentFailed},
@@ -704,6 +705,50 @@ func testDecideNudgeCapRace(t *testing.T, db testDB) {
 	got := raceDecide(t, db, 16, func(i int) string { return fmt.Sprint("rule-", i) }, Policy{Cooldown: 72 * time.Hour, DailyCap: 2})
 	if got != 2 {
 		t.Fatalf("%d nudges allowed under a daily cap of 2, want exactly 2", got)
+	}
+}
+
+// testDecideNudgeTimeAfterLock: a decision that waited for the person's
+// lock while another nudge of the same rule was let through decides at the
+// time it got the lock. (Timed before the lock, it saw the other nudge as
+// let through after itself, and a 10 ms cooldown refused it a second
+// later.)
+func testDecideNudgeTimeAfterLock(t *testing.T, db testDB) {
+	e := newEnv(t, db)
+	s := e.s
+	first := pending(t, s, "Ev-first", "U1", "same-rule")
+	other := pending(t, s, "Ev-other", "U1", "same-rule")
+	locked, release := make(chan struct{}), make(chan struct{})
+	held := make(chan error, 1)
+	go func() {
+		held <- s.b.inTx(bg, func(q querier) error {
+			if _, err := getUser(bg, q, "U1", s.d.forUpdate()); err != nil {
+				return err
+			}
+			close(locked)
+			<-release
+			// the other nudge is let through while the first waits
+			_, err := q.exec(bg, `UPDATE nudges SET allowed_at = $2 WHERE id = $1`, other, t0.Add(time.Second).UnixMicro())
+			return err
+		})
+	}()
+	<-locked
+	decided := make(chan Decision, 1)
+	go func() {
+		d, err := s.DecideNudge(bg, first, Policy{Cooldown: 10 * time.Millisecond})
+		if err != nil {
+			t.Errorf("deciding while the person is locked: %v", err)
+		}
+		decided <- d
+	}()
+	time.Sleep(100 * time.Millisecond) // the decision reaches the lock
+	e.clock.Set(t0.Add(2 * time.Second))
+	close(release)
+	if err := <-held; err != nil {
+		t.Fatal(err)
+	}
+	if d := <-decided; !d.Allowed || !d.Nudge.AllowedAt.Equal(t0.Add(2*time.Second)) {
+		t.Fatalf("decided after the lock, a second after the other nudge: %+v, want allowed at t0+2s", d)
 	}
 }
 

@@ -144,7 +144,6 @@ func (s *Store) DecideNudge(ctx context.Context, nudgeID int64, p Policy) (Decis
 	if window == 0 {
 		window = DefaultCapWindow
 	}
-	now := s.clock()
 	var d Decision
 	err := s.b.inTx(ctx, func(q querier) error {
 		// Every decision about this person serializes on their row (the
@@ -157,6 +156,11 @@ func (s *Store) DecideNudge(ctx context.Context, nudgeID int64, p Policy) (Decis
 		if err != nil {
 			return fmt.Errorf("lock user: %w", err)
 		}
+		// The time too: read before the lock, a decision that waited for
+		// it would be older than one recorded meanwhile, and would count
+		// that one as let through after it (a cooldown of a few
+		// milliseconds then refused the earlier message's nudge).
+		now := s.clock()
 		// Read the nudge after taking the lock, so a decision recorded
 		// meanwhile by someone else is seen.
 		n, err := getNudge(ctx, q, nudgeID)

@@ -92,6 +92,14 @@ func newHarness(t testing.TB, o harnessOptions) *harness {
 	t.Cleanup(func() { fs.Close() })
 	core, logs := observer.New(zapcore.DebugLevel)
 	h := &harness{t: t, fs: fs, logs: logs, core: core}
+	t.Cleanup(func() {
+		// the bot's log tells why a test failed (it never holds message text)
+		if t.Failed() {
+			for _, e := range logs.All() {
+				t.Logf("log: %s %s %s %v", e.Time.Format("15:04:05.000000"), e.Level, e.Message, e.ContextMap())
+			}
+		}
+	})
 	if o.store != nil {
 		h.st = o.store
 	} else {

@@ -217,10 +217,14 @@ override:
 		t.Fatal(err)
 	}
 	h := newHarness(t, harnessOptions{rules: m, bot: bot.Options{DailyCap: 100}})
-	for i := 0; i < 2; i++ {
+	for i := 1; i <= 2; i++ {
 		h.say("U1", "C1", "Because I said so.") // overridden: 1ms cooldown
 		h.say("U2", "C1", "Just do it.")        // default 72h cooldown
 		h.say("U3", "C1", "Not my job, sorry.") // disabled
+		// The cooldown runs from the decision, not the message: the
+		// second round starts after the first nudge is out (decided
+		// back to back, two nudges can be under 1ms apart).
+		h.waitFor("the overridden rule's nudge", func() bool { return len(h.nudgeDMs("U1")) >= i })
 		time.Sleep(5 * time.Millisecond)
 	}
 	h.waitFor("two nudges for the overridden rule", func() bool { return len(h.nudgeDMs("U1")) == 2 })

@@ -32,7 +32,11 @@ func TestPostgresPreAckRecordNeverWaitsForADecision(t *testing.T) {
 		})
 	}()
 	<-locked
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+	// The decision holds the row until the recording returns: a
+	// recording that waited for it would run into this deadline. (No
+	// tighter bound on the time: on a loaded CI machine one insert took
+	// over 2 s, without any lock wait.)
+	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
 	defer cancel()
 	start := time.Now()
 	_, created, err := s.RecordPendingNudge(ctx, newNudge("Ev-second", "U1", "b"), time.Minute)
@@ -44,9 +48,7 @@ func TestPostgresPreAckRecordNeverWaitsForADecision(t *testing.T) {
 	if err != nil || !created {
 		t.Fatalf("recording while a decision held the person's row: created %v, %v after %s", created, err, waited)
 	}
-	if waited > 500*time.Millisecond {
-		t.Errorf("recording waited %s for the decision", waited)
-	}
+	t.Logf("recording took %s while a decision held the person's row", waited)
 	// decisions still exclude each other: a second lock waits
 	locked2 := make(chan struct{})
 	go func() {

@@ -39,7 +39,7 @@ func (m *Matcher) Explain(msg Message) []Judgement {
 		j := Judgement{Rule: &m.rs.Rules[ch.rule], Phrase: ch.text, Start: start, End: end, Text: plain[start:end]}
 		switch v, by := m.judge(sc, cd); {
 		case v != kept:
-			j.Reason = m.reason(sc, v, by, plain)
+			j.Reason = m.reason(sc, cd, v, by, plain)
 		case sc.taken[ch.rule]:
 			j.Reason = "rule already matched earlier in the message"
 		default:
@@ -83,7 +83,7 @@ func sortJudgements(js []Judgement) {
 }
 
 // reason words a verdict for people.
-func (m *Matcher) reason(sc *scratch, v verdict, by int, plain string) string {
+func (m *Matcher) reason(sc *scratch, cd candidate, v verdict, by int, plain string) string {
 	words := func(c candidate) string {
 		s, e := sc.z.span(c, len(plain))
 		return plain[s:e]
@@ -92,7 +92,12 @@ func (m *Matcher) reason(sc *scratch, v verdict, by int, plain string) string {
 	case dropGuard:
 		return fmt.Sprintf("meta talk: guard %q comes before it", words(sc.guards[by]))
 	case dropReported:
-		return fmt.Sprintf("reported speech: %q comes before it", words(sc.reports[by]))
+		r := sc.reports[by]
+		where := "before"
+		if r.start >= cd.end {
+			where = "after"
+		}
+		return fmt.Sprintf("reported speech: %q comes %s it", words(r), where)
 	case dropException:
 		e := sc.excs[by]
 		return fmt.Sprintf("exception %q (%q) in the sentence", m.chains[e.chain].text, words(e))

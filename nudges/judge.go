@@ -36,6 +36,9 @@ func (m *Matcher) judge(sc *scratch, cd candidate) (v verdict, by int) {
 			if int(r.start) >= ss && r.end <= cd.start && !firstPersonBefore(b, int(r.start), ss) {
 				return dropReported, i
 			}
+			if r.start >= cd.end && int(r.start) < se && reportTag(b, int(cd.end), int(r.start)) {
+				return dropReported, i
+			}
 		}
 	}
 	for i, e := range sc.excs {
@@ -51,6 +54,58 @@ func (m *Matcher) judge(sc *scratch, cd candidate) (v verdict, by int) {
 		return dropNotClause, -1
 	}
 	return kept, -1
+}
+
+// maxTagWords is how many words may name the speaker between a phrase and
+// a reporting verb after it ("…, my old boss would say").
+const maxTagWords = 3
+
+// reportTag reports whether the text between a phrase (ending at from) and
+// a reported-speech marker after it (starting at to) makes the marker a
+// speech tag: "my way or the highway, said the GPS", "just do it, she
+// said", "…, as my first lead put it". The phrase must end at a comma,
+// semicolon, colon or dash, and then come at most maxTagWords words, none
+// of them "I" or "we" ("just do it, I said" is the author's own voice) nor
+// "just" ("…, just saying" is no report).
+func reportTag(b []byte, from, to int) bool {
+	i := from
+	for i < to && b[i] == ' ' {
+		i++
+	}
+	if i == to {
+		return false
+	}
+	switch c := b[i]; {
+	case c == ',' || c == ';' || c == ':' || c == '-':
+		i++
+	case c == 0xe2 && i+2 < to && b[i+1] == 0x80 && (b[i+2] == 0x93 || b[i+2] == 0x94): // – —
+		i += 3
+	default:
+		return false
+	}
+	words := 0
+	for i < to {
+		for i < to && b[i] == ' ' {
+			i++
+		}
+		j := i
+		for j < to && (isWordByte(b[j]) && b[j] < utf8.RuneSelf || b[j] == '\'') {
+			j++
+		}
+		if j == i {
+			return i == to
+		}
+		switch string(b[i:j]) {
+		case "i", "we", "i'm", "we're", "just":
+			// the author's own voice, or the idiom "…, just saying"
+			return false
+		}
+		if words++; words > maxTagWords {
+			return false
+		}
+		i = j
+	}
+	return true
 }
 
 // endsSentenceAt reports whether b[i] ends a sentence: ! ? a newline, a

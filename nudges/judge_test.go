@@ -60,7 +60,14 @@ func TestJudgements(t *testing.T) {
 		{"first person is not reported", "As I said, this is not up for discussion.", "not-up-for-discussion[not up for discussion]"},
 		{"marker in another sentence", "She said hi. This is not up for discussion.", "not-up-for-discussion[not up for discussion]"},
 		{"rule keeps reported speech", "he told me because i said so", "said-so[because i said so]"},
-		{"marker after the phrase does not count", "not up for discussion, he said", "not-up-for-discussion[not up for discussion]"},
+		{"speech tag after the phrase", "not up for discussion, he said", ""},
+		{"speech tag with the speaker after the verb", "not up for discussion, said the GPS, right before routing me into a lake", ""},
+		{"speech tag after a dash", "not up for discussion — as my first manager put it", ""},
+		{"speech tag of the author's own voice", "not up for discussion, I said, and I meant it", "not-up-for-discussion[not up for discussion]"},
+		{"marker after the phrase but not a tag", "not up for discussion and my boss said the same", "not-up-for-discussion[not up for discussion]"},
+		{"too many words before the marker", "not up for discussion, so the whole team said fine", "not-up-for-discussion[not up for discussion]"},
+		{"just saying is no speech tag", "not up for discussion, just saying", "not-up-for-discussion[not up for discussion]"},
+		{"marker in the next sentence", "This is not up for discussion. He said ok.", "not-up-for-discussion[not up for discussion]"},
 
 		// meta talk and quotes still apply
 		{"guard", "never say not up for discussion to a new hire", ""},
@@ -86,6 +93,7 @@ func TestExplain(t *testing.T) {
 		{"did you just do it on staging?", []string{"just-do-it dropped: question"}},
 		{"I'll just do it tonight", []string{"just-do-it dropped: not a clause opening"}},
 		{"She said it's not up for discussion", []string{"not-up-for-discussion dropped: reported speech: \"said\""}},
+		{"Not up for discussion, she said", []string{"not-up-for-discussion dropped: reported speech: \"said\" comes after it"}},
 		{"never say just do it", []string{"just-do-it dropped: meta talk: guard \"never say\""}},
 		{"I don't owe you an explanation, happy to explain though", []string{"no-explanation-owed dropped: exception \"happy to {$explain}\""}},
 		{"`just do it` and\n> not up for discussion\nthen \"because i said so\"", []string{"just-do-it dropped: code", "not-up-for-discussion dropped: quote", "said-so dropped: quoted speech"}},

@@ -24,7 +24,8 @@
 // and …N gaps; contractions match both ways. A phrase that multiplies out to
 // many variants is cut into adjacent pieces, found separately and joined by
 // position (see Compile). Each candidate is then judged against its sentence:
-// meta-talk guards and reported speech before it, the rule's exceptions
+// meta-talk guards and reported speech before it (or a speech tag right
+// after it: "…, she said"), the rule's exceptions
 // anywhere in it, a question mark at its end, and for imperative phrases
 // whether it opens a clause. Exceptions, guards and reported-speech markers
 // are a second automaton that runs only over sentences holding a candidate.

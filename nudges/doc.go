@@ -25,9 +25,9 @@
 // many variants is cut into adjacent pieces, found separately and joined by
 // position (see Compile). Each candidate is then judged against its sentence:
 // meta-talk guards and reported speech before it (or a speech tag right
-// after it: "…, she said"), the rule's exceptions
-// anywhere in it, a question mark at its end, and for imperative phrases
-// whether it opens a clause. Exceptions, guards and reported-speech markers
+// after it: "…, she said"), the rule's exceptions anywhere in it, a
+// question mark at its end, and for imperative phrases whether it opens a
+// clause. Exceptions, guards and reported-speech markers
 // are a second automaton that runs only over sentences holding a candidate.
 // Matcher.Explain says, for every candidate, why it was kept or dropped;
 // Evaluate measures a rule set on a labelled corpus.

@@ -271,3 +271,30 @@ func TestOwnVoice(t *testing.T) {
 		}
 	}
 }
+
+// TestMessageEndEndsASentence: a phrase that ends at a sentence's end
+// matches at the end of a message its author left without a full stop,
+// and the match's span stops at the last word.
+func TestMessageEndEndsASentence(t *testing.T) {
+	m := compileBuiltin(t)
+	blocks := []Element{{Type: "rich_text", Elements: []Element{{Type: "rich_text_section", Elements: []Element{{Type: "text", Text: "The copy stays as is. I'm your manager"}}}}}}
+	tests := []struct {
+		name string
+		msg  Message
+		want string // rule[matched words], or "" for no match
+	}{
+		{"with a full stop", Message{Text: "The copy stays as is. I'm your manager."}, "im-the-boss[I'm your manager.]"},
+		{"without one", Message{Text: "The copy stays as is. I'm your manager"}, "im-the-boss[I'm your manager]"},
+		{"without one, in blocks", Message{Blocks: blocks}, "im-the-boss[I'm your manager]"},
+		{"the sentence goes on", Message{Text: "I'm your manager on paper until Monday"}, ""},
+		{"ends in an emoji code", Message{Text: "I'm your manager :tada:"}, ""},
+		{"ends in a question", Message{Text: "wait, I'm your manager?"}, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := summary(m.Match(tt.msg)); got != tt.want {
+				t.Errorf("Match(%+v)\n got %q\nwant %q", tt.msg, got, tt.want)
+			}
+		})
+	}
+}

@@ -578,6 +578,7 @@ func (m *Matcher) prepare(sc *scratch, msg Message, reveal bool) (blocks bool) {
 		z.mrkdwn(msg.Text)
 	}
 	z.maskQuotes()
+	z.terminate()
 	sc.cands, sc.excs, sc.guards, sc.reports = sc.cands[:0], sc.excs[:0], sc.guards[:0], sc.reports[:0]
 	m.scan(sc)
 	return blocks

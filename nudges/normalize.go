@@ -102,6 +102,9 @@ func (z *normalizer) sep(kind byte, o int) {
 	if n := len(z.buf); n > 0 && (z.buf[n-1] == kind || z.buf[n-1] == sepBlock) {
 		return
 	}
+	if kind == sepBlock {
+		z.terminate() // a block edge ends a sentence: see terminate
+	}
 	z.transform(o, 0)
 	z.buf = append(z.buf, kind)
 }
@@ -408,6 +411,21 @@ func emojiCodeLen(s string) int {
 		}
 	}
 	return 0
+}
+
+// terminate ends the text with a full stop when it ends in a word: a
+// message (or a block: a paragraph, a list item) is a sentence even when
+// its author typed no full stop, so a phrase that ends at a sentence's end
+// ("i'm your manager{.|!}") matches "I'm your manager" as it matches "I'm
+// your manager." The stop maps to the end of the last word. (A line break
+// is not given one: phrases may run across it.)
+func (z *normalizer) terminate() {
+	n := len(z.buf)
+	if n == 0 || z.buf[n-1] >= utf8.RuneSelf || !isWordByte(z.buf[n-1]) && z.buf[n-1] != '\'' {
+		return
+	}
+	z.transform(z.origEnd(n), 0)
+	z.buf = append(z.buf, '.')
 }
 
 // maskQuotes masks the quoted spans of the normalized text, or, in reveal

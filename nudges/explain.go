@@ -101,6 +101,8 @@ func (m *Matcher) reason(sc *scratch, cd candidate, v verdict, by int, plain str
 	case dropException:
 		e := sc.excs[by]
 		return fmt.Sprintf("exception %q (%q) in the sentence", m.chains[e.chain].text, words(e))
+	case dropJoke:
+		return "joke: the sentence laughs (\"lol\", \"haha\", a laughing emoji)"
 	case dropQuestion:
 		return "question: the sentence ends with ?"
 	case dropNotClause:

@@ -13,13 +13,15 @@ const (
 	dropGuard
 	dropReported
 	dropException
+	dropJoke
 	dropQuestion
 	dropNotClause
 )
 
 // judge decides whether a phrase candidate counts, in a fixed order: meta
 // talk (a guard earlier in the sentence), reported speech, the rule's
-// exceptions, a question, and for imperative phrases the clause opening.
+// exceptions, laughter (a joke), a question, and for imperative phrases the
+// clause opening.
 // by is the index (in sc.guards, sc.reports or sc.excs) of what dropped it.
 func (m *Matcher) judge(sc *scratch, cd candidate) (v verdict, by int) {
 	b := sc.z.buf
@@ -45,6 +47,9 @@ func (m *Matcher) judge(sc *scratch, cd candidate) (v verdict, by int) {
 		if m.chains[e.chain].rule == ch.rule && int(e.start) >= ss && int(e.end) <= se {
 			return dropException, i
 		}
+	}
+	if ch.jokes == Skip && laughing(&sc.z, ss, se) {
+		return dropJoke, -1
 	}
 	question := isQuestion(b, int(cd.end), se)
 	if question && (ch.questions == Skip || ch.mood == MoodImperative) {
@@ -316,4 +321,94 @@ func gapFits(b []byte, from, to, n int) bool {
 		}
 	}
 	return true
+}
+
+// laughing reports whether the sentence ss..se laughs: a word such as
+// "lol", "haha" or "jk", a laughing emoji (😂, 🤣, 💀, 😜, …) or emoji code
+// (":joy:", ":sweat_smile:", …) in it, or right after its end ("Just do
+// it! 😂"). Banter between peers borrows the words of a put-down; a
+// nudge on it would be a lecture nobody asked for.
+func laughing(z *normalizer, ss, se int) bool {
+	b := z.buf
+	end := se
+	if end < len(b) {
+		end++
+	}
+	for end < len(b) && (b[end] == ' ' || b[end] == sepInline || b[end] >= utf8.RuneSelf) {
+		end++
+	}
+	for _, p := range z.laughs {
+		if int(p) >= ss && int(p) <= end {
+			return true
+		}
+	}
+	for i := ss; i < end; {
+		c := b[i]
+		if c >= utf8.RuneSelf {
+			r, size := utf8.DecodeRune(b[i:end])
+			if laughRunes[r] {
+				return true
+			}
+			i += size
+			continue
+		}
+		if !isWordByte(c) {
+			i++
+			continue
+		}
+		j := i
+		for j < end && b[j] < utf8.RuneSelf && isWordByte(b[j]) {
+			j++
+		}
+		if laughWord(b[i:j]) {
+			return true
+		}
+		i = j
+	}
+	return false
+}
+
+// laughWord reports whether w is a written laugh: lol (lolol), lmao,
+// lmfao, rofl, jk, and runs of ha or he (haha, hehehe).
+func laughWord(w []byte) bool {
+	switch string(w) {
+	case "lol", "lool", "lolol", "lmao", "lmfao", "rofl", "roflmao", "jk", "jkjk":
+		return true
+	}
+	if len(w) < 4 || len(w)%2 != 0 {
+		return false
+	}
+	for i := 0; i < len(w); i += 2 {
+		if w[i] != 'h' || w[i+1] != w[1] || w[1] != 'a' && w[1] != 'e' {
+			return false
+		}
+	}
+	return true
+}
+
+// laughRunes are the emoji that laugh or wink. (Not the upside-down face:
+// it is as often passive-aggressive as playful.)
+var laughRunes = map[rune]bool{
+	'\U0001F602': true, // face with tears of joy
+	'\U0001F923': true, // rolling on the floor laughing
+	'\U0001F606': true, // grinning squinting face
+	'\U0001F605': true, // grinning face with sweat
+	'\U0001F604': true, // grinning face with smiling eyes
+	'\U0001F601': true, // beaming face
+	'\U0001F609': true, // winking face
+	'\U0001F61C': true, // winking face with tongue
+	'\U0001F61D': true, // squinting face with tongue
+	'\U0001F61B': true, // face with tongue
+	'\U0001F92A': true, // zany face
+	'\U0001F480': true, // skull ("I'm dead")
+	'\U0001F639': true, // cat with tears of joy
+}
+
+// laughCodes are the Slack emoji codes of laughRunes (and Slack's own
+// aliases), without colons.
+var laughCodes = map[string]bool{
+	"joy": true, "rofl": true, "rolling_on_the_floor_laughing": true, "laughing": true, "satisfied": true,
+	"sweat_smile": true, "smile": true, "grin": true, "wink": true, "stuck_out_tongue_winking_eye": true,
+	"stuck_out_tongue_closed_eyes": true, "stuck_out_tongue": true, "zany_face": true,
+	"skull": true, "joy_cat": true, "lol": true, "kekw": true,
 }

@@ -69,6 +69,17 @@ func TestJudgements(t *testing.T) {
 		{"just saying is no speech tag", "not up for discussion, just saying", "not-up-for-discussion[not up for discussion]"},
 		{"marker in the next sentence", "This is not up for discussion. He said ok.", "not-up-for-discussion[not up for discussion]"},
 
+		// jokes
+		{"laughing word", "just do it lol", ""},
+		{"laugh after the sentence", "Just do it! 😂", ""},
+		{"laughing emoji code", "just do it :joy: we'll be fine", ""},
+		{"written laugh", "hahaha just do it", ""},
+		{"laugh in another sentence", "lol that build. Anyway, just do it.", "just-do-it[just do it]"},
+		{"a smile is no laugh", "Just do it 🙂", "just-do-it[Just do it]"},
+		{"an upside-down face is no laugh", "Just do it :upside_down_face:", "just-do-it[Just do it]"},
+		{"a word that starts like a laugh", "just do it, lolcats aside", "just-do-it[just do it]"},
+		{"rule keeps jokes", "because i said so lol", "said-so[because i said so]"},
+
 		// meta talk and quotes still apply
 		{"guard", "never say not up for discussion to a new hire", ""},
 		{"quoted", `he wrote "not up for discussion" in the doc`, ""},
@@ -95,6 +106,7 @@ func TestExplain(t *testing.T) {
 		{"She said it's not up for discussion", []string{"not-up-for-discussion dropped: reported speech: \"said\""}},
 		{"Not up for discussion, she said", []string{"not-up-for-discussion dropped: reported speech: \"said\" comes after it"}},
 		{"never say just do it", []string{"just-do-it dropped: meta talk: guard \"never say\""}},
+		{"just do it 😂", []string{"just-do-it dropped: joke: the sentence laughs"}},
 		{"I don't owe you an explanation, happy to explain though", []string{"no-explanation-owed dropped: exception \"happy to {$explain}\""}},
 		{"`just do it` and\n> not up for discussion\nthen \"because i said so\"", []string{"just-do-it dropped: code", "not-up-for-discussion dropped: quote", "said-so dropped: quoted speech"}},
 		{"Just do it. Just do it!", []string{"just-do-it kept", "just-do-it dropped: rule already matched"}},

@@ -427,7 +427,7 @@ func (p *parser) rules(n *yaml.Node, rs *RuleSet) {
 
 func (p *parser) rule(n *yaml.Node, d Defaults) (Rule, bool) {
 	r := Rule{Pos: p.pos(n), Severity: d.Severity}
-	f, ok := p.fields(n, "a rule", "id", "category", "severity", "mood", "questions", "reported", "phrases", "regex", "unless", "cooldown", "tip", "examples")
+	f, ok := p.fields(n, "a rule", "id", "category", "severity", "mood", "questions", "reported", "jokes", "phrases", "regex", "unless", "cooldown", "tip", "examples")
 	if !ok {
 		return r, false
 	}
@@ -470,6 +470,9 @@ func (p *parser) rule(n *yaml.Node, d Defaults) (Rule, bool) {
 	}
 	if v := f["reported"]; v != nil {
 		r.Reported = p.keep(v, what+" reported")
+	}
+	if v := f["jokes"]; v != nil {
+		r.Jokes = p.keep(v, what+" jokes")
 	}
 	if v := f["phrases"]; v != nil {
 		r.Phrases = p.phrases(v, what)

@@ -51,6 +51,7 @@ type chain struct {
 	mood      Mood
 	questions Keep
 	reported  Keep
+	jokes     Keep
 	regex     *regexp.Regexp
 }
 
@@ -357,7 +358,7 @@ func Compile(rs *RuleSet) (*Matcher, error) {
 	for i := range rs.Rules {
 		r := &rs.Rules[i]
 		for _, ph := range r.Phrases {
-			ch := chain{kind: kindPhrase, rule: int32(i), mood: effMood(ph.Mood, r.Mood), questions: effKeep(ph.Questions, r.Questions), reported: effKeep(KeepDefault, r.Reported)}
+			ch := chain{kind: kindPhrase, rule: int32(i), mood: effMood(ph.Mood, r.Mood), questions: effKeep(ph.Questions, r.Questions), reported: effKeep(KeepDefault, r.Reported), jokes: effKeep(KeepDefault, r.Jokes)}
 			addChain(ch, ph.Text, ph.Pos, "rule "+r.ID+": phrase", true)
 		}
 	}
@@ -382,7 +383,7 @@ func Compile(rs *RuleSet) (*Matcher, error) {
 			}
 			m.regexes = append(m.regexes, int32(len(m.chains)))
 			m.chains = append(m.chains, chain{kind: kindPhrase, rule: int32(i), text: expr, nparts: 1, regex: re,
-				mood: effMood(MoodDefault, r.Mood), questions: effKeep(r.Questions, KeepDefault), reported: effKeep(r.Reported, KeepDefault)})
+				mood: effMood(MoodDefault, r.Mood), questions: effKeep(r.Questions, KeepDefault), reported: effKeep(r.Reported, KeepDefault), jokes: effKeep(r.Jokes, KeepDefault)})
 		}
 	}
 	for _, g := range rs.Defaults.UnlessPrecededBy {

@@ -38,6 +38,9 @@ type normalizer struct {
 	// records where they are in skips (Explain shows what they hid).
 	reveal bool
 	skips  []skipRange
+	// laughs are the normalized offsets of laughing emoji codes (":joy:"),
+	// which the text keeps only as separators (see laughing).
+	laughs []int32
 }
 
 // skipRange is text the matcher does not read, in original offsets.
@@ -50,6 +53,7 @@ func (z *normalizer) reset(buf []byte) {
 	z.buf = buf[:0]
 	z.marks = z.marks[:0]
 	z.skips = z.skips[:0]
+	z.laughs = z.laughs[:0]
 }
 
 // revealed normalizes skipped text at base as plain words between
@@ -287,6 +291,9 @@ func (z *normalizer) mrkdwn(s string) {
 			}
 		case ':':
 			if n := emojiCodeLen(s[i:]); n > 0 {
+				if laughCodes[s[i+1:i+n-1]] {
+					z.laughs = append(z.laughs, int32(len(z.buf)))
+				}
 				z.sep(sepInline, i)
 				i += n
 				lineStart = false

@@ -220,6 +220,9 @@ type Rule struct {
 	// Reported: Skip (the default) drops a match that follows a reporting
 	// verb in its sentence ("she said", "he keeps saying"); KeepIt counts it.
 	Reported Keep
+	// Jokes: Skip (the default) drops a match in a sentence that laughs
+	// ("lol", "haha", 😂, :joy:); KeepIt counts it.
+	Jokes Keep
 	// Cooldown overrides the default per user+rule cooldown; 0 means default.
 	Cooldown time.Duration
 	Tip      Tip

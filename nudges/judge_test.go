@@ -310,3 +310,25 @@ func TestMessageEndEndsASentence(t *testing.T) {
 		})
 	}
 }
+
+// TestJokesInBlocks: Slack sends a typed emoji as a rich_text emoji
+// element, not as its :code: in the text; a laughing one makes its sentence
+// a joke there too.
+func TestJokesInBlocks(t *testing.T) {
+	m := mustCompileFile(t, "testdata/judge.yaml")
+	msg := func(emoji string) Message {
+		return Message{Blocks: []Element{{Type: "rich_text", Elements: []Element{{Type: "rich_text_section", Elements: []Element{
+			{Type: "text", Text: "just do it "}, {Type: "emoji", Name: emoji},
+		}}}}}}
+	}
+	for _, tt := range []struct{ emoji, want string }{
+		{"joy", ""},
+		{"rolling_on_the_floor_laughing", ""},
+		{"slightly_smiling_face", "just-do-it[just do it]"},
+		{"rocket", "just-do-it[just do it]"},
+	} {
+		if got := summary(m.Match(msg(tt.emoji))); got != tt.want {
+			t.Errorf("just do it :%s: (blocks): got %q, want %q", tt.emoji, got, tt.want)
+		}
+	}
+}

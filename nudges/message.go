@@ -16,8 +16,11 @@ type Message struct {
 // container, or an inline element (text, link, user, channel, emoji…). Only
 // the fields the matcher needs are kept.
 type Element struct {
-	Type     string    `json:"type"`
-	Text     string    `json:"text,omitempty"`
+	Type string `json:"type"`
+	Text string `json:"text,omitempty"`
+	// Name is an emoji element's name ("joy"): the text around it is not
+	// read, but a laughing emoji makes its sentence a joke.
+	Name     string    `json:"name,omitempty"`
 	Style    *Style    `json:"style,omitempty"`
 	Elements []Element `json:"elements,omitempty"`
 }
@@ -108,8 +111,14 @@ func (z *normalizer) element(e *Element, off, depth int, skip string) int {
 	case "link":
 		z.sep(sepInline, off)
 		return off + len(e.Text)
+	case "emoji":
+		if laughCodes[e.Name] {
+			z.laughs = append(z.laughs, int32(len(z.buf)))
+		}
+		z.sep(sepInline, off)
+		return off
 	default:
-		// user, channel, usergroup, emoji, broadcast, date, team, or a
+		// user, channel, usergroup, broadcast, date, team, or a
 		// container this version does not know: none of it is read.
 		z.sep(sepInline, off)
 		skip = "hidden"

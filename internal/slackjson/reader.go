@@ -347,6 +347,8 @@ func (r *Reader) element(e *nudges.Element, field path) error {
 			return r.stringAt(&e.Type, path{field.base, field.depth, "type"}, true)
 		case KeyIs(key, "text"):
 			return r.stringAt(&e.Text, path{field.base, field.depth, "text"}, false)
+		case KeyIs(key, "name"):
+			return r.stringAt(&e.Name, path{field.base, field.depth, "name"}, false)
 		case KeyIs(key, "elements"):
 			return r.elements(&e.Elements, path{field.base, field.depth + 1, ""})
 		case KeyIs(key, "style"):

@@ -35,7 +35,7 @@ func (m *Matcher) judge(sc *scratch, cd candidate) (v verdict, by int) {
 	}
 	if ch.reported == Skip {
 		for i, r := range sc.reports {
-			if int(r.start) >= ss && r.end <= cd.start && !firstPersonBefore(b, int(r.start), ss) {
+			if int(r.start) >= ss && r.end <= cd.start && !firstPersonBefore(b, int(r.start), ss) && !documentBefore(b, int(r.start), ss) {
 				return dropReported, i
 			}
 			if r.start >= cd.end && int(r.start) < se && reportTag(b, int(cd.end), int(r.start)) {
@@ -229,6 +229,28 @@ func opensClause(b []byte, ss, i int) bool {
 		}
 		i = j
 	}
+}
+
+// documents are what "says" a rule rather than a person reporting speech:
+// "policy says no remote Fridays, there's no point asking me why" quotes
+// nobody.
+var documents = map[string]bool{
+	"policy": true, "handbook": true, "doc": true, "docs": true, "wiki": true, "contract": true,
+	"spec": true, "rule": true, "rules": true, "law": true, "guide": true, "readme": true,
+	"manual": true, "runbook": true, "process": true, "playbook": true, "sop": true,
+}
+
+// documentBefore reports whether the word right before i (within the
+// sentence starting at ss) is a document: the marker at i cites it.
+func documentBefore(b []byte, i, ss int) bool {
+	for i > ss && b[i-1] == ' ' {
+		i--
+	}
+	j := i
+	for j > ss && isWordByte(b[j-1]) && b[j-1] < utf8.RuneSelf {
+		j--
+	}
+	return j < i && documents[string(b[j:i])]
 }
 
 // firstPersonBefore reports whether the words before i (within the

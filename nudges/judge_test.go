@@ -59,6 +59,8 @@ func TestJudgements(t *testing.T) {
 		{"reported with gap marker", "as my first manager put it, not up for discussion", ""},
 		{"first person is not reported", "As I said, this is not up for discussion.", "not-up-for-discussion[not up for discussion]"},
 		{"marker in another sentence", "She said hi. This is not up for discussion.", "not-up-for-discussion[not up for discussion]"},
+		{"a document says, nobody speaks", "the policy says so, and this is not up for discussion", "not-up-for-discussion[not up for discussion]"},
+		{"a person says", "the lead says this is not up for discussion", ""},
 		{"rule keeps reported speech", "he told me because i said so", "said-so[because i said so]"},
 		{"speech tag after the phrase", "not up for discussion, he said", ""},
 		{"speech tag with the speaker after the verb", "not up for discussion, said the GPS, right before routing me into a lake", ""},

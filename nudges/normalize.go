@@ -450,8 +450,9 @@ func (z *normalizer) maskQuotes() {
 // maskQuotes replaces text inside quotation marks with separators: quoted
 // words are someone else's. Double quotes pair with the next double quote.
 // A single quote opens only at the start of a word (before a letter) and
-// closes only at the end of one, so apostrophes ("don't", "the '90s",
-// "students' work") never pair. When record is not nil, spans are reported
+// closes only at the end of one, on the same line, so apostrophes ("don't",
+// "the '90s", "students' work") never pair, nor does an "'cause" with an
+// apostrophe lines later. When record is not nil, spans are reported
 // to it instead of masked.
 func maskQuotes(b []byte, record func(from, to int)) {
 	maskRange := func(b []byte, from, to int) {
@@ -466,6 +467,12 @@ func maskQuotes(b []byte, record func(from, to int)) {
 	// The next double and single quote at or after i, found with the
 	// vectorised IndexByte (-1: none left).
 	nextDQ, nextSQ := bytes.IndexByte(b, '"'), bytes.IndexByte(b, '\'')
+	// A single quote that found no closing one before the edge at
+	// sqFailUntil leaves every opening one before that edge without one
+	// too (their search is a part of its search): they are not searched
+	// again, so many openers ("'cause", "'em") cost linear time, not
+	// quadratic.
+	sqFailUntil := -1
 	for i := 0; i < len(b); i++ {
 		if nextDQ >= 0 && nextDQ < i {
 			nextDQ = indexByteFrom(b, i, '"')
@@ -490,18 +497,20 @@ func maskQuotes(b []byte, record func(from, to int)) {
 			maskRange(b, i, j+1)
 			i = j
 		case '\'':
-			if !singleQuoteOpens(b, i) {
+			if i < sqFailUntil || !singleQuoteOpens(b, i) {
 				continue
 			}
-			for j := i + 1; j < len(b); j++ {
-				if b[j] == sepBlock {
-					break
-				}
+			j := i + 1
+			for ; j < len(b) && b[j] != sepBlock && b[j] != '\n'; j++ {
 				if b[j] == '\'' && singleQuoteCloses(b, j) {
-					maskRange(b, i, j+1)
-					i = j
 					break
 				}
+			}
+			if j < len(b) && b[j] == '\'' {
+				maskRange(b, i, j+1)
+				i = j
+			} else {
+				sqFailUntil = j
 			}
 		}
 	}

@@ -112,10 +112,7 @@ func (z *normalizer) element(e *Element, off, depth int, skip string) int {
 		z.sep(sepInline, off)
 		return off + len(e.Text)
 	case "emoji":
-		if laughCodes[e.Name] {
-			z.laughs = append(z.laughs, int32(len(z.buf)))
-		}
-		z.sep(sepInline, off)
+		z.emoji(e.Name, off)
 		return off
 	default:
 		// user, channel, usergroup, broadcast, date, team, or a

@@ -38,8 +38,9 @@ type normalizer struct {
 	// records where they are in skips (Explain shows what they hid).
 	reveal bool
 	skips  []skipRange
-	// laughs are the normalized offsets of laughing emoji codes (":joy:"),
-	// which the text keeps only as separators (see laughing).
+	// laughs are the normalized offsets of laughing emoji (":joy:", or a
+	// rich_text emoji element), which the text keeps only as separators
+	// (see laughing).
 	laughs []int32
 }
 
@@ -99,6 +100,15 @@ func (z *normalizer) space(o int, newline bool) {
 		c = '\n'
 	}
 	z.copyByte(c, o)
+}
+
+// emoji skips an emoji at o (a :code: in the text, or a rich_text emoji
+// element), remembering where a laughing one was (see laughing).
+func (z *normalizer) emoji(name string, o int) {
+	if laughCodes[name] {
+		z.laughs = append(z.laughs, int32(len(z.buf)))
+	}
+	z.sep(sepInline, o)
 }
 
 // sep emits a separator for skipped text starting at o.
@@ -291,10 +301,7 @@ func (z *normalizer) mrkdwn(s string) {
 			}
 		case ':':
 			if n := emojiCodeLen(s[i:]); n > 0 {
-				if laughCodes[s[i+1:i+n-1]] {
-					z.laughs = append(z.laughs, int32(len(z.buf)))
-				}
-				z.sep(sepInline, i)
+				z.emoji(s[i+1:i+n-1], i)
 				i += n
 				lineStart = false
 				continue
